@@ -1,0 +1,120 @@
+import type { ExecIssue } from '../errors/exec-issue.js';
+
+/** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */
+export const DEFAULT_BASE_URL = 'https://sandbox.superserve.ai';
+
+/** The endpoint's path below the base URL. */
+export const EXEC_STREAM_PATH = '/exec/stream';
+
+/** Where and how `exec$` sends its request. */
+export interface ExecOptions {
+  /**
+   * The sandbox service's base URL, e.g. `https://boxd-<id>.sandbox.superserve.ai` or a local
+   * sandbox's `url`. In Node, falls back to the `SUPERSERVE_SANDBOX_URL` environment variable.
+   * @defaultValue `https://sandbox.superserve.ai`
+   */
+  readonly baseUrl?: string;
+  /**
+   * The per-sandbox access token, sent as `X-Access-Token`. In Node, falls back to the
+   * `SUPERSERVE_ACCESS_TOKEN` environment variable. Required: without one no request is made.
+   * It never appears in an error, a log line or `JSON.stringify` of anything this package makes.
+   */
+  readonly accessToken?: string;
+  /** The sandbox's id, sent as `X-Superserve-Sandbox-Id` (needed on the shared host only). */
+  readonly sandboxId?: string;
+  /**
+   * The `fetch` to use: a test double, Angular's, a proxy's.
+   * @defaultValue `globalThis.fetch`
+   */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Extra request headers. The protocol's own headers (`Content-Type`, `Accept`,
+   * `X-Access-Token`, `X-Superserve-Sandbox-Id`) take precedence over these. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The most characters one unfinished SSE line or event may buffer before the stream errors
+   * with `ExecProtocolError`: a guard against a server that never ends a line.
+   * @defaultValue 8 Mi (8,388,608)
+   */
+  readonly maxEventLength?: number;
+}
+
+/** {@link ExecOptions} with the defaults and environment fallbacks applied and checked. */
+export interface ResolvedExecOptions {
+  readonly url: string;
+  readonly accessToken: string;
+  readonly sandboxId?: string;
+  readonly fetch: typeof globalThis.fetch;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly maxEventLength?: number;
+}
+
+/**
+ * Reads an environment variable in Node without importing `node:process`, so that this module
+ * stays browser-safe; in a browser it is always `undefined`.
+ */
+function environment(name: string): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.[name];
+  return value === '' ? undefined : value;
+}
+
+/**
+ * Applies defaults and environment fallbacks and checks the options.
+ *
+ * @param options - What the caller gave.
+ * @returns The resolved options, or the issues that make them unusable.
+ */
+export function resolveExecOptions(
+  options: ExecOptions,
+):
+  | { readonly ok: true; readonly value: ResolvedExecOptions }
+  | { readonly ok: false; readonly issues: ExecIssue[] } {
+  const issues: ExecIssue[] = [];
+  const accessToken = options.accessToken ?? environment('SUPERSERVE_ACCESS_TOKEN');
+  if (accessToken === undefined || accessToken === '') {
+    issues.push({
+      path: 'accessToken',
+      message: 'no access token: pass options.accessToken or set SUPERSERVE_ACCESS_TOKEN',
+    });
+  }
+  const baseUrl = options.baseUrl ?? environment('SUPERSERVE_SANDBOX_URL') ?? DEFAULT_BASE_URL;
+  const url = endpointUrl(baseUrl);
+  if (url === undefined) {
+    issues.push({ path: 'baseUrl', message: 'expected an absolute http(s) URL' });
+  }
+  const fetchImpl = options.fetch ?? (globalThis.fetch as typeof fetch | undefined);
+  if (typeof fetchImpl !== 'function') {
+    issues.push({ path: 'fetch', message: 'no fetch: pass options.fetch on a runtime without one' });
+  }
+  const max = options.maxEventLength;
+  if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
+    issues.push({ path: 'maxEventLength', message: 'expected a positive integer' });
+  }
+  if (issues.length > 0 || url === undefined || accessToken === undefined || fetchImpl === undefined) {
+    return { ok: false, issues };
+  }
+  return {
+    ok: true,
+    value: {
+      url,
+      accessToken,
+      // A bare global `fetch` must be called with `globalThis` as `this` in browsers.
+      fetch: options.fetch ?? fetchImpl.bind(globalThis),
+      headers: options.headers ?? {},
+      ...(options.sandboxId !== undefined && { sandboxId: options.sandboxId }),
+      ...(max !== undefined && { maxEventLength: max }),
+    },
+  };
+}
+
+function endpointUrl(baseUrl: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${EXEC_STREAM_PATH}`;
+  return parsed.toString();
+}

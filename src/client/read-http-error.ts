@@ -1,0 +1,85 @@
+import { ExecHttpError } from '../errors/exec-http-error.js';
+
+/** The most bytes of a non-2xx body that are read and kept. */
+export const MAX_ERROR_BODY_BYTES = 4096;
+
+/**
+ * Turns a non-2xx response into an {@link ExecHttpError}, reading at most 4 KiB of its body
+ * and cancelling the rest, so that a huge error page costs nothing.
+ *
+ * @param response - The non-2xx response.
+ * @param secret - The access token, redacted should the server echo it.
+ */
+export async function readHttpError(response: Response, secret: string): Promise<ExecHttpError> {
+  const body = redact((await readPrefix(response)).trim(), secret);
+  const envelope = parseEnvelope(body);
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  return new ExecHttpError({
+    status: response.status,
+    body,
+    code: envelope?.code,
+    detail: envelope?.message,
+    retryAfterMs,
+  });
+}
+
+async function readPrefix(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < MAX_ERROR_BODY_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // A body that breaks off mid-read still has a status worth reporting.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(size, MAX_ERROR_BODY_BYTES));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  // `fatal: false`: a cut inside a multi-byte character becomes U+FFFD, not an exception.
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+function parseEnvelope(body: string): { code?: string; message?: string } | undefined {
+  if (!body.startsWith('{')) return undefined;
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown; message?: unknown } | string };
+    const error = parsed.error;
+    if (typeof error === 'string') return { message: error };
+    if (typeof error !== 'object' || error === null) return undefined;
+    return {
+      ...(typeof error.code === 'string' && { code: error.code }),
+      ...(typeof error.message === 'string' && { message: error.message }),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses `Retry-After` (delay-seconds or an HTTP date) into milliseconds from now.
+ *
+ * @param value - The header's value.
+ */
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function redact(text: string, secret: string): string {
+  return secret.length > 0 && text.includes(secret) ? text.split(secret).join('[redacted]') : text;
+}

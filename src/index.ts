@@ -1,0 +1,54 @@
+// The browser-safe root entry: explicit named exports only, nothing from node:*.
+
+export { decodeExecEvents } from './codec/decode-exec-events.js';
+export type {
+  ExecEvent,
+  ExecOutcomeEvent,
+  FailedEvent,
+  FinishedEvent,
+  StderrEvent,
+  StdoutEvent,
+} from './codec/exec-event.js';
+export { ExecFrame } from './codec/exec-frame.js';
+export { decodeExecRequest, EXEC_REQUEST_FIELDS, ExecRequest } from './codec/exec-request.js';
+export type { DecodeExecRequestConfig } from './codec/exec-request.js';
+
+export { createSseDecoder, MAX_EVENT_LENGTH } from './sse/create-sse-decoder.js';
+export type { SseDecoder, SseDecoderConfig } from './sse/create-sse-decoder.js';
+
+export { createExecClient } from './client/create-exec-client.js';
+export type { ExecClient } from './client/create-exec-client.js';
+export { exec$ } from './client/exec.js';
+export { execEither$ } from './client/exec-either.js';
+export { DEFAULT_BASE_URL, EXEC_STREAM_PATH } from './client/exec-options.js';
+export type { ExecOptions } from './client/exec-options.js';
+
+export { collectOutput, DEFAULT_COLLECT_MAX_BYTES } from './operators/collect-output.js';
+export type { CollectOutputConfig, ExecOutput } from './operators/collect-output.js';
+export { lines } from './operators/lines.js';
+export type { LinesConfig } from './operators/lines.js';
+export { outputText } from './operators/output-text.js';
+export {
+  INITIAL_RETRY_DELAY_MS,
+  MAX_RETRY_DELAY_MS,
+  RETRYABLE_STATUSES,
+  retryOnExecFailed,
+} from './operators/retry-on-exec-failed.js';
+export type { RetryOnExecFailedConfig } from './operators/retry-on-exec-failed.js';
+export { stderrText } from './operators/stderr-text.js';
+export { stdoutText } from './operators/stdout-text.js';
+export { untilFinished } from './operators/until-finished.js';
+export { withTimeout } from './operators/with-timeout.js';
+export type { WithTimeoutConfig } from './operators/with-timeout.js';
+
+export { ExecDecodeError, isExecDecodeError, MAX_DECODE_ERROR_DATA } from './errors/exec-decode-error.js';
+export { ExecFailedError, isExecFailedError } from './errors/exec-failed-error.js';
+export { ExecHttpError, isExecHttpError } from './errors/exec-http-error.js';
+export type { ExecHttpErrorInit } from './errors/exec-http-error.js';
+export { ExecIncompleteError, isExecIncompleteError } from './errors/exec-incomplete-error.js';
+export type { ExecIssue } from './errors/exec-issue.js';
+export { ExecNetworkError, isExecNetworkError } from './errors/exec-network-error.js';
+export { ExecProtocolError, isExecProtocolError } from './errors/exec-protocol-error.js';
+export { ExecRequestError, isExecRequestError } from './errors/exec-request-error.js';
+export { ExecStreamError, isExecStreamError } from './errors/exec-stream-error.js';
+export { ExecTimeoutError, isExecTimeoutError } from './errors/exec-timeout-error.js';
