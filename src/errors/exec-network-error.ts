@@ -20,16 +20,24 @@ export class ExecNetworkError extends ExecStreamError {
    * @param cause - The underlying error.
    */
   constructor(message: string, cause: unknown) {
-    super(`POST /exec/stream: ${message}${describeCause(cause)}`, { cause });
+    super(`POST /exec/stream: ${message}${describeCause(cause, message)}`, { cause });
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return '';
-  const inner: unknown = cause.cause;
-  const innerText =
-    inner instanceof Error ? ` (${(inner as Error & { code?: unknown }).code ?? inner.message})` : '';
-  return `: ${cause.message}${innerText}`;
+// Duck-typed, not `instanceof Error`: fetch's errors may come from another realm.
+function describeCause(cause: unknown, said: string): string {
+  const outer = errorLike(cause);
+  if (outer === undefined) return '';
+  const inner = errorLike(outer.cause);
+  const innerText = inner === undefined ? '' : ` (${String(inner.code ?? inner.message)})`;
+  // undici's own message is often just "fetch failed": do not say it twice.
+  return `${outer.message === said ? '' : `: ${outer.message}`}${innerText}`;
+}
+
+function errorLike(value: unknown): { message: string; code?: unknown; cause?: unknown } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { message } = value as { message?: unknown };
+  return typeof message === 'string' ? (value as { message: string }) : undefined;
 }
 
 /** Whether `value` is an {@link ExecNetworkError}. */
