@@ -1,0 +1,74 @@
+import { collectOutput, ExecFailedError, ExecIncompleteError, type ExecEvent } from 'superserve-rx';
+import { EVENTS, testScheduler } from '../helpers/marbles';
+
+const out = (data: string): ExecEvent => ({ type: 'stdout', data, timestamp: 't' });
+const err = (data: string): ExecEvent => ({ type: 'stderr', data, timestamp: 't' });
+
+describe('collectOutput', () => {
+  it('collects a run into one result (doc diagram)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('--o--e--p--f--|', EVENTS);
+      expectObservable(source.pipe(collectOutput())).toBe('-----------(r|)', {
+        r: { stdout: 'out\nmore', stderr: 'err\n', exitCode: 0, truncated: false },
+      });
+    });
+  });
+
+  it('caps each stream at maxBytes of UTF-8 without splitting a character', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a-b-c-d-f|', {
+        a: out('ab'),
+        b: out('é€😀'),
+        c: err('xyz'),
+        d: out('zz'),
+        f: EVENTS.g,
+      });
+      expectObservable(source.pipe(collectOutput({ maxBytes: 6 }))).toBe('---------(r|)', {
+        r: { stdout: 'abé', stderr: 'xyz', exitCode: 3, truncated: true },
+      });
+    });
+  });
+
+  it('counts a surrogate pair as 4 bytes and keeps it whole', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a-f|', { a: out('😀😀'), f: EVENTS.f });
+      expectObservable(source.pipe(collectOutput({ maxBytes: 7 }))).toBe('---(r|)', {
+        r: { stdout: '😀', stderr: '', exitCode: 0, truncated: true },
+      });
+    });
+  });
+
+  it('errors with ExecFailedError or ExecIncompleteError as untilFinished does', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-o-x', EVENTS).pipe(collectOutput())).toBe(
+        '---#',
+        undefined,
+        new ExecFailedError('spawn failed', 'exec_failed'),
+      );
+      expectObservable(cold('-o-|', EVENTS).pipe(collectOutput())).toBe(
+        '---#',
+        undefined,
+        new ExecIncompleteError(),
+      );
+      expectObservable(cold('|').pipe(collectOutput())).toBe('#', undefined, new ExecIncompleteError());
+    });
+  });
+
+  it('handles never, a source error and early unsubscribe', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold('-').pipe(collectOutput())).toBe('-');
+      expectObservable(cold('-o#', EVENTS, new Error('x')).pipe(collectOutput())).toBe(
+        '--#',
+        undefined,
+        new Error('x'),
+      );
+      const source = cold('-o-o-o-f', EVENTS);
+      expectObservable(source.pipe(collectOutput()), '^--!').toBe('---');
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('rejects a bad maxBytes at call time', () => {
+    expect(() => collectOutput({ maxBytes: -1 })).toThrow(TypeError);
+  });
+});

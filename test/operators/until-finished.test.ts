@@ -1,0 +1,70 @@
+import { map } from 'rxjs';
+import { ExecFailedError, ExecIncompleteError, untilFinished } from 'superserve-rx';
+import { EVENTS, testScheduler } from '../helpers/marbles';
+
+describe('untilFinished', () => {
+  it('emits finished, then completes and unsubscribes from the source (the doc diagram)', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('--o--o--f--o--|', EVENTS);
+      expectObservable(source.pipe(untilFinished())).toBe('--o--o--(f|)', EVENTS);
+      expectSubscriptions(source.subscriptions).toBe('^-------!');
+    });
+  });
+
+  it('errors with ExecFailedError on a failed event', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('--o--x--o--|', EVENTS);
+      expectObservable(source.pipe(untilFinished())).toBe(
+        '--o--#',
+        EVENTS,
+        new ExecFailedError('spawn failed', 'exec_failed'),
+      );
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('errors with ExecIncompleteError when the source completes with no terminal event', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('--o--o--|', EVENTS).pipe(untilFinished())).toBe(
+        '--o--o--#',
+        EVENTS,
+        new ExecIncompleteError(),
+      );
+      expectObservable(cold('|').pipe(untilFinished())).toBe('#', undefined, new ExecIncompleteError());
+    });
+  });
+
+  it('handles one value, never, a source error and early unsubscribe', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      expectObservable(cold('-g', EVENTS).pipe(untilFinished())).toBe('-(g|)', EVENTS);
+      expectObservable(cold('-').pipe(untilFinished())).toBe('-');
+      expectObservable(cold('-o-#', EVENTS, new Error('boom')).pipe(untilFinished())).toBe(
+        '-o-#',
+        EVENTS,
+        new Error('boom'),
+      );
+      const source = cold('-o-o-o-o-f', EVENTS);
+      expectObservable(source.pipe(untilFinished()), '^--!').toBe('-o-', EVENTS);
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('is idempotent', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-o-e-f-o-|', EVENTS);
+      expectObservable(source.pipe(untilFinished(), untilFinished())).toBe('-o-e-(f|)', EVENTS);
+    });
+  });
+
+  it('passes on an error thrown by an upstream callback', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-o-o-f', EVENTS).pipe(
+        map((event, index) => {
+          if (index === 1) throw new Error('callback threw');
+          return event;
+        }),
+      );
+      expectObservable(source.pipe(untilFinished())).toBe('-o-#', EVENTS, new Error('callback threw'));
+    });
+  });
+});
