@@ -50,13 +50,17 @@ describe('collectOutput', () => {
         undefined,
         new ExecIncompleteError(),
       );
-      expectObservable(cold('|').pipe(collectOutput())).toBe('#', undefined, new ExecIncompleteError());
+      expectObservable(cold<ExecEvent>('|').pipe(collectOutput())).toBe(
+        '#',
+        undefined,
+        new ExecIncompleteError(),
+      );
     });
   });
 
   it('handles never, a source error and early unsubscribe', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      expectObservable(cold('-').pipe(collectOutput())).toBe('-');
+      expectObservable(cold<ExecEvent>('-').pipe(collectOutput())).toBe('-');
       expectObservable(cold('-o#', EVENTS, new Error('x')).pipe(collectOutput())).toBe(
         '--#',
         undefined,

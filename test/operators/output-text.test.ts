@@ -1,4 +1,4 @@
-import { outputText, stderrText, stdoutText } from 'superserve-rx';
+import { type ExecEvent, outputText, stderrText, stdoutText } from 'superserve-rx';
 import { EVENTS, testScheduler } from '../helpers/marbles';
 
 const TEXT = { a: 'out\n', b: 'more', c: 'err\n' };
@@ -15,8 +15,8 @@ describe('stdoutText, stderrText and outputText', () => {
 
   it('handle empty, never, one value, a source error and early unsubscribe', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      expectObservable(cold('|').pipe(stdoutText())).toBe('|');
-      expectObservable(cold('-').pipe(stderrText())).toBe('-');
+      expectObservable(cold<ExecEvent>('|').pipe(stdoutText())).toBe('|');
+      expectObservable(cold<ExecEvent>('-').pipe(stderrText())).toBe('-');
       expectObservable(cold('-o|', EVENTS).pipe(stdoutText())).toBe('-a|', TEXT);
       expectObservable(cold('-e-#', EVENTS, new Error('x')).pipe(stderrText())).toBe(
         '-c-#',

@@ -1,5 +1,5 @@
 import { map } from 'rxjs';
-import { ExecFailedError, ExecIncompleteError, untilFinished } from 'superserve-rx';
+import { ExecFailedError, ExecIncompleteError, type ExecEvent, untilFinished } from 'superserve-rx';
 import { EVENTS, testScheduler } from '../helpers/marbles';
 
 describe('untilFinished', () => {
@@ -30,14 +30,18 @@ describe('untilFinished', () => {
         EVENTS,
         new ExecIncompleteError(),
       );
-      expectObservable(cold('|').pipe(untilFinished())).toBe('#', undefined, new ExecIncompleteError());
+      expectObservable(cold<ExecEvent>('|').pipe(untilFinished())).toBe(
+        '#',
+        undefined,
+        new ExecIncompleteError(),
+      );
     });
   });
 
   it('handles one value, never, a source error and early unsubscribe', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       expectObservable(cold('-g', EVENTS).pipe(untilFinished())).toBe('-(g|)', EVENTS);
-      expectObservable(cold('-').pipe(untilFinished())).toBe('-');
+      expectObservable(cold<ExecEvent>('-').pipe(untilFinished())).toBe('-');
       expectObservable(cold('-o-#', EVENTS, new Error('boom')).pipe(untilFinished())).toBe(
         '-o-#',
         EVENTS,
