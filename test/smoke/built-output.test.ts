@@ -39,4 +39,33 @@ describe('the built package, from plain Node', () => {
     expect(esm).toEqual(cjs);
     expect(cjs.names).toEqual(expect.arrayContaining(['exec$', 'execEither$', 'createExecClient', 'lines']));
   });
+
+  it('serves ./server to both formats, and runs a command end to end from the built code', async () => {
+    const run = `
+      sandbox.startLocalSandbox().then(async (local) => {
+        const result = await rxjs.lastValueFrom(
+          api.exec$({ command: 'echo built' }, { baseUrl: local.url, accessToken: local.accessToken }).pipe(api.collectOutput()),
+        );
+        await local.close();
+        console.log(result.stdout.trim());
+      });
+    `;
+    expect(
+      node([
+        '-e',
+        `const api = require('superserve-rx'); const sandbox = require('superserve-rx/server'); const rxjs = require('rxjs'); ${run}`,
+      ]),
+    ).toBe('built\n');
+    expect(
+      node([
+        '--input-type=module',
+        '-e',
+        `import * as api from 'superserve-rx'; import * as sandbox from 'superserve-rx/server'; import * as rxjs from 'rxjs'; ${run}`,
+      ]),
+    ).toBe('built\n');
+  });
+
+  it('installs an executable CLI', () => {
+    expect(node(['dist/cjs/cli/main.js', 'exec', '--', 'echo from-bin'])).toBe('from-bin\n');
+  });
 });

@@ -1,0 +1,238 @@
+import { userInfo } from 'node:os';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { exec$ } from '../client/exec.js';
+import type { ExecOptions } from '../client/exec-options.js';
+import type { ExecRequest } from '../codec/exec-request.js';
+import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+
+/** Where the CLI reads and writes; `process` in production, buffers in tests. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C. */
+  readonly interrupt: AbortSignal;
+}
+
+const MAIN_HELP = `Usage: superserve-rx <command> [options]
+
+Commands:
+  exec    Run a command in a Superserve sandbox (or an embedded local one) and stream its output
+  serve   Start a local sandbox that speaks POST /exec/stream, for development and tests
+
+Run 'superserve-rx <command> --help' for a command's options.
+`;
+
+const EXEC_HELP = `Usage: superserve-rx exec [options] -- <command...>
+
+Runs a command and streams its stdout and stderr live to this terminal's stdout and stderr,
+then exits with the command's exit code. One argument after -- runs through /bin/sh -c;
+several run the first as the binary with the rest as its arguments, with no shell.
+
+Options:
+  --url U        the sandbox's base URL (default: $SUPERSERVE_SANDBOX_URL; without either,
+                 an embedded local sandbox is started and stopped)
+  --token T      the access token (default: $SUPERSERVE_ACCESS_TOKEN)
+  --timeout S    seconds before the sandbox kills the command (exit code 124)
+  --cwd D        the command's working directory
+  --env K=V      an environment variable for the command; repeatable
+  -h, --help     show this help
+
+Exit codes: the command's own, or 2 usage or invalid request, 69 HTTP error, 71 could not
+run, 74 stream ended without an outcome, 75 network error, 76 protocol error, 130 Ctrl-C.
+`;
+
+const SERVE_HELP = `Usage: superserve-rx serve [options]
+
+Starts a local sandbox that runs commands on this machine as the current user, with no
+isolation: for development and tests, not a sandbox. Runs until Ctrl-C.
+
+Options:
+  --port N       the port (default: any free port)
+  --host H       the interface (default: 127.0.0.1; anything else exposes it to the network)
+  --token T      the access token to require (default: 32 random bytes, hex)
+  -h, --help     show this help
+`;
+
+class UsageError extends Error {}
+
+/**
+ * Runs the `superserve-rx` command line.
+ *
+ * @param argv - The arguments after the program name.
+ * @param io - Streams, environment and the Ctrl-C signal.
+ * @returns The process's exit code.
+ */
+export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'exec':
+        return await execCommand(rest, io);
+      case 'serve':
+        return await serveCommand(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.stdout.write(MAIN_HELP);
+        return command === undefined ? EXIT_CODES.usage : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'. Run 'superserve-rx --help'.`);
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`superserve-rx: ${error.message}\n`);
+    return EXIT_CODES.usage;
+  }
+}
+
+function parse<T extends ParseArgsConfig>(name: string, config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    // Node's message goes on about positionals after '--'; the first sentence is what matters.
+    const message = (error instanceof Error ? error.message : String(error)).split('. ')[0];
+    throw new UsageError(`${name}: ${message}. Run 'superserve-rx ${name} --help'.`);
+  }
+}
+
+async function execCommand(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = parse('exec', {
+    args: [...args],
+    options: {
+      url: { type: 'string' },
+      token: { type: 'string' },
+      timeout: { type: 'string' },
+      cwd: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(EXEC_HELP);
+    return 0;
+  }
+  const request = execRequest(positionals, values);
+  const url = values.url ?? nonEmpty(io.env.SUPERSERVE_SANDBOX_URL);
+  const token = values.token ?? nonEmpty(io.env.SUPERSERVE_ACCESS_TOKEN);
+  if (url !== undefined) {
+    return streamRun(request, { baseUrl: url, ...(token !== undefined && { accessToken: token }) }, io);
+  }
+  const embedded = await startLocalSandbox({ env: io.env });
+  try {
+    return await streamRun(request, { baseUrl: embedded.url, accessToken: embedded.accessToken }, io);
+  } finally {
+    await embedded.close();
+  }
+}
+
+function execRequest(
+  positionals: string[],
+  values: { timeout?: string | undefined; cwd?: string | undefined; env?: string[] | undefined },
+): ExecRequest {
+  const [command, ...commandArgs] = positionals;
+  if (command === undefined) throw new UsageError("exec: no command given. Run 'superserve-rx exec --help'.");
+  const env: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`exec: --env expects K=V, got '${pair}'.`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  let timeout: number | undefined;
+  if (values.timeout !== undefined) {
+    timeout = Number(values.timeout);
+    if (!/^\d+$/.test(values.timeout) || timeout <= 0) {
+      throw new UsageError(
+        `exec: --timeout expects a positive whole number of seconds, got '${values.timeout}'.`,
+      );
+    }
+  }
+  return {
+    command,
+    ...(commandArgs.length > 0 && { args: commandArgs }),
+    ...(values.env !== undefined && { env }),
+    ...(values.cwd !== undefined && { working_dir: values.cwd }),
+    ...(timeout !== undefined && { timeout_s: timeout }),
+  };
+}
+
+function streamRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const subscription = exec$(request, options).subscribe({
+      next: (event) => {
+        if (event.type === 'stdout') io.stdout.write(event.data);
+        else if (event.type === 'stderr') io.stderr.write(event.data);
+        else resolve(event.exitCode);
+      },
+      error: (error: unknown) => {
+        io.stderr.write(`superserve-rx: ${error instanceof Error ? error.message : String(error)}\n`);
+        resolve(exitCodeFor(error));
+      },
+    });
+    const interrupt = (): void => {
+      // Unsubscribing aborts the request; the sandbox then kills the command.
+      subscription.unsubscribe();
+      io.stderr.write('superserve-rx: interrupted; the command was stopped\n');
+      resolve(EXIT_CODES.interrupted);
+    };
+    if (io.interrupt.aborted) interrupt();
+    else io.interrupt.addEventListener('abort', interrupt, { once: true });
+    subscription.add(() => io.interrupt.removeEventListener('abort', interrupt));
+  });
+}
+
+async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
+  const { values, positionals } = parse('serve', {
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(SERVE_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'.`);
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`serve: --port expects 0-65535, got '${values.port}'.`);
+  }
+  let sandbox: LocalSandbox;
+  try {
+    sandbox = await startLocalSandbox({
+      port,
+      ...(values.host !== undefined && { host: values.host }),
+      ...(values.token !== undefined && { accessToken: values.token }),
+    });
+  } catch (error) {
+    throw new UsageError(`serve: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // Printing the token is the point of `serve`: the caller needs it to connect.
+  io.stdout.write(
+    `Local sandbox listening on ${sandbox.url}\n` +
+      `Access token: ${sandbox.accessToken}\n\n` +
+      `  export SUPERSERVE_SANDBOX_URL=${sandbox.url}\n` +
+      `  export SUPERSERVE_ACCESS_TOKEN=${sandbox.accessToken}\n\n` +
+      `Commands run as ${userInfo().username} on this machine, with no isolation. Ctrl-C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    if (io.interrupt.aborted) resolve();
+    io.interrupt.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await sandbox.close();
+  io.stdout.write('Local sandbox stopped.\n');
+  return 0;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { collectOutput, exec$ } from 'superserve-rx';
+import { startLocalSandbox } from 'superserve-rx/server';
+import { isAlive, readPids, waitFor } from '../helpers/processes';
+
+const root = resolve(__dirname, '../..');
+const children = new Set<ChildProcess>();
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source as a child process, the way a user runs the binary. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; result: Promise<Result> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, SUPERSERVE_SANDBOX_URL: '', SUPERSERVE_ACCESS_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const result = new Promise<Result>((done) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      done({ code, stdout, stderr });
+    }),
+  );
+  return { child, result };
+}
+
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'superserve-rx-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('superserve-rx exec', () => {
+  it('streams stdout and stderr to their own streams and passes the exit code through', async () => {
+    const { result } = cli(['exec', '--env', 'WHO=cli', '--', 'echo "hi $WHO"; echo oops >&2; exit 7']);
+    expect(await result).toEqual({ code: 7, stdout: 'hi cli\n', stderr: 'oops\n' });
+  });
+
+  it('runs several arguments as a binary and its args, with no shell', async () => {
+    const { result } = cli(['exec', '--cwd', dir, '--', 'sh', '-c', 'pwd; echo "$1"', 'sh', '$HOME']);
+    expect(await result).toEqual({ code: 0, stdout: `${dir}\n$HOME\n`, stderr: '' });
+  });
+
+  it('reports 124 for --timeout and a typed error with its own exit code', async () => {
+    expect((await cli(['exec', '--timeout', '1', '--', 'sleep 10']).result).code).toBe(124);
+    const failed = await cli(['exec', '--cwd', '/no/such/dir', '--', 'ls']).result;
+    expect(failed.code).toBe(71);
+    expect(failed.stderr).toBe(
+      'superserve-rx: the command could not run (exec_failed): chdir /no/such/dir: no such file or directory\n',
+    );
+  });
+
+  it('reports an HTTP error without echoing the token', async () => {
+    const secret = 'cli-secret-token-value';
+    const server = await startLocalSandbox();
+    try {
+      const run = await cli(['exec', '--url', server.url, '--token', secret, '--', 'true']).result;
+      expect(run.code).toBe(69);
+      expect(run.stderr).toBe('superserve-rx: POST /exec/stream failed with 401: invalid access token\n');
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it.each([
+    [
+      ['exec', '--bogus', '--', 'ls'],
+      "superserve-rx: exec: Unknown option '--bogus'. Run 'superserve-rx exec --help'.\n",
+    ],
+    [['exec'], "superserve-rx: exec: no command given. Run 'superserve-rx exec --help'.\n"],
+    [
+      ['exec', '--timeout', 'soon', '--', 'ls'],
+      "superserve-rx: exec: --timeout expects a positive whole number of seconds, got 'soon'.\n",
+    ],
+    [['exec', '--env', 'NOEQUALS', '--', 'ls'], "superserve-rx: exec: --env expects K=V, got 'NOEQUALS'.\n"],
+    [['frobnicate'], "superserve-rx: unknown command 'frobnicate'. Run 'superserve-rx --help'.\n"],
+  ])('rejects bad usage %j with exit code 2 and one clear line', async (args, message) => {
+    expect(await cli(args).result).toEqual({ code: 2, stdout: '', stderr: message });
+  });
+
+  it('prints help for each command', async () => {
+    for (const args of [['--help'], ['exec', '--help'], ['serve', '-h']]) {
+      const run = await cli(args).result;
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: superserve-rx/);
+    }
+    expect((await cli(['exec', '--help']).result).stdout).toContain('--env K=V');
+  });
+
+  it('stops the remote command on Ctrl-C and exits 130', async () => {
+    const pidFile = join(dir, 'sigint.pids');
+    const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; echo ready; sleep 30`]);
+    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
+    const [pid] = await readPids(pidFile);
+    child.kill('SIGINT');
+    const run = await result;
+    expect(run.code).toBe(130);
+    expect(run.stdout).toBe('ready\n');
+    expect(isAlive(pid!)).toBe(false);
+  });
+});
+
+describe('superserve-rx serve', () => {
+  it('prints its URL and token, serves exec$, and stops cleanly on Ctrl-C', async () => {
+    const { child, result } = cli(['serve', '--token', 'serve-token-1']);
+    let printed = '';
+    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await waitFor(() => printed.includes('Ctrl-C'), 10_000, 'serve to start');
+    const url = /export SUPERSERVE_SANDBOX_URL=(\S+)/.exec(printed)?.[1];
+    expect(printed).toContain('export SUPERSERVE_ACCESS_TOKEN=serve-token-1');
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const output = await lastValueFrom(
+      exec$({ command: 'echo served' }, { baseUrl: url!, accessToken: 'serve-token-1' }).pipe(
+        collectOutput(),
+      ),
+    );
+    expect(output.stdout).toBe('served\n');
+    child.kill('SIGINT');
+    const run = await result;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Local sandbox stopped\.\n$/);
+  });
+
+  it('rejects a bad port', async () => {
+    const run = await cli(['serve', '--port', 'x']).result;
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "superserve-rx: serve: --port expects 0-65535, got 'x'.\n",
+    });
+  });
+});
