@@ -8,16 +8,19 @@ export const lineText = (): fc.Arbitrary<string> =>
     })
     .map((chars) => chars.join(''));
 
-/** Splits `bytes` into chunks at the given cut points (any positions, sorted, deduplicated). */
-export function splitAt(bytes: Uint8Array, cuts: ReadonlyArray<number>): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
+/** Splits bytes or text into chunks at the given cut points (any positions; reduced, sorted, deduplicated). */
+export function splitAt<T extends { readonly length: number; slice(start: number, end?: number): T }>(
+  whole: T,
+  cuts: ReadonlyArray<number>,
+): T[] {
+  const points = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort((a, b) => a - b);
+  const chunks: T[] = [];
   let start = 0;
   for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
+    chunks.push(whole.slice(start, point));
     start = point;
   }
-  chunks.push(bytes.subarray(start));
+  chunks.push(whole.slice(start));
   return chunks;
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { from, lastValueFrom, map, toArray } from 'rxjs';
 import { lines } from 'superserve-rx';
-import { lineText } from '../helpers/arbitraries';
+import { lineText, splitAt } from '../helpers/arbitraries';
 import { testScheduler } from '../helpers/marbles';
 
 /** The lines of `text` as the contract defines them, computed the obvious (non-streaming) way. */
@@ -16,19 +16,6 @@ function expectedLines(text: string, maxLength = Infinity): string[] {
     for (let i = 0; i < line.length; i += maxLength) pieces.push(line.slice(i, i + maxLength));
     return pieces;
   });
-}
-
-/** Cuts `text` into chunks at the given UTF-16 positions. */
-function chunksOf(text: string, cuts: ReadonlyArray<number>): string[] {
-  const points = [...new Set(cuts.map((cut) => cut % (text.length + 1)))].sort((a, b) => a - b);
-  const chunks: string[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(text.slice(start, point));
-    start = point;
-  }
-  chunks.push(text.slice(start));
-  return chunks;
 }
 
 const run = (chunks: ReadonlyArray<string>, maxLength?: number) =>
@@ -107,7 +94,7 @@ describe('lines', () => {
         async (input, cuts, maxLength) => {
           const expected = expectedLines(input, maxLength);
           expect(await run([input], maxLength)).toEqual(expected);
-          expect(await run(chunksOf(input, cuts), maxLength)).toEqual(expected);
+          expect(await run(splitAt(input, cuts), maxLength)).toEqual(expected);
           expect(await run([...input], maxLength)).toEqual(expected);
         },
       ),
