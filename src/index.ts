@@ -17,6 +17,8 @@ export { createSseDecoder, MAX_EVENT_LENGTH } from './sse/create-sse-decoder.js'
 export type { SseDecoder, SseDecoderConfig } from './sse/create-sse-decoder.js';
 
 export { createExecClient } from './client/create-exec-client.js';
+export { execAll$ } from './client/exec-all.js';
+export type { ExecAllConfig, ExecAllEvent, ExecAllRun, ExecRunError } from './client/exec-all.js';
 export type { ExecClient } from './client/create-exec-client.js';
 export { exec$ } from './client/exec.js';
 export { execEither$ } from './client/exec-either.js';
