@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+/** Runs an example the way the README says (tsx), on its embedded local sandbox. */
+async function example(file: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `examples/${file}`], {
+    cwd: resolve(__dirname, '../..'),
+    env: { ...process.env, SUPERSERVE_SANDBOX_URL: '', SUPERSERVE_ACCESS_TOKEN: '' },
+    timeout: 20_000,
+  });
+  return stdout.trimEnd().split('\n');
+}
+
+describe('examples', () => {
+  it('stream-lines prints stdout line by line, the unterminated last line included', async () => {
+    expect(await example('stream-lines.ts')).toEqual([
+      '1: line 1',
+      '2: line 2',
+      '3: line 3',
+      '4: last, no newline',
+      '4 lines',
+    ]);
+  });
+
+  it('merge-many tags every line with its run and keeps the concurrency limit', async () => {
+    const output = await example('merge-many.ts');
+    expect(output.at(-1)).toBe('5 runs, at most 2 at once');
+    for (const name of ['alpha', 'beta', 'gamma', 'delta', 'epsilon']) {
+      expect(output.filter((line) => line.startsWith(`[${name}] `))).toEqual([
+        `[${name}] ${name} starts`,
+        `[${name}] ${name} ends`,
+      ]);
+    }
+  });
+
+  it('zip-results reports every run, a non-zero exit included', async () => {
+    expect(await example('zip-results.ts')).toEqual([
+      'kernel   exit 0   Linux',
+      'words    exit 0   5',
+      'failing  exit 28  disk full',
+    ]);
+  });
+
+  it('timeout-and-retry shows a retry that succeeds and each typed error', async () => {
+    expect(await example('timeout-and-retry.ts')).toEqual([
+      'retry: "exit 0 after 2 attempts"',
+      'idle: ExecTimeoutError: idle limit of 300 ms',
+      'total: ExecTimeoutError: total limit of 400 ms',
+      'auth: ExecHttpError 401: invalid access token',
+      'timeout_s: "exit 124"',
+    ]);
+  });
+
+  it('either-decoding skips bad frames as Lefts, while exec$ fails on them', async () => {
+    expect(await example('either-decoding.ts')).toEqual([
+      'decodeExecEvents: schema: exit_code',
+      'skipped (schema): undecodable exec event (schema): stdout: expected string, got 42',
+      expect.stringMatching(/^skipped \(json\): undecodable exec event \(json\): not JSON: /),
+      'execEither$: stdout, finished',
+      'exec$: ExecDecodeError',
+    ]);
+  });
+
+  it('run-once-share counts two requests cold and one shared', async () => {
+    expect(await example('run-once-share.ts')).toEqual([
+      'cold:   2 requests, same output: false',
+      'shared: 1 request,  same output: true',
+    ]);
+  });
+
+  it('exec-all keeps each failure as a value of its run', async () => {
+    const output = await example('exec-all.ts');
+    expect([...output].sort()).toEqual(
+      [
+        '[ok] fine',
+        '[ok] exit 0',
+        '[exit-2] exit 2',
+        '[no-dir] ExecFailedError',
+        '[slow] ExecTimeoutError',
+      ].sort(),
+    );
+    expect(output.indexOf('[ok] fine')).toBeLessThan(output.indexOf('[ok] exit 0'));
+  });
+
+  it('angular/main runs the service through Angular DI and cancels on destroy', async () => {
+    expect(await example('angular/main.ts')).toEqual([
+      'lines: one, two; exit 4',
+      'long run: completed on destroy',
+    ]);
+  });
+});
