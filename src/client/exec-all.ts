@@ -25,6 +25,7 @@ export interface ExecAllRun {
 
 /** How a run of {@link execAll$} ended without finishing: its error, as a value. */
 export interface ExecRunError {
+  /** Discriminant, beside the output and `finished` event types. */
   readonly type: 'error';
   /** What the run's stream errored with: an `ExecStreamError` subclass. */
   readonly error: unknown;

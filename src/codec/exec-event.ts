@@ -3,15 +3,21 @@
  * emitted it.
  */
 export interface StdoutEvent {
+  /** Discriminant. */
   readonly type: 'stdout';
+  /** The output text (the service decodes each raw read on its own; invalid UTF-8 is U+FFFD). */
   readonly data: string;
+  /** RFC 3339 time the service emitted the chunk. */
   readonly timestamp: string;
 }
 
 /** A chunk of the command's standard error. */
 export interface StderrEvent {
+  /** Discriminant. */
   readonly type: 'stderr';
+  /** The output text. */
   readonly data: string;
+  /** RFC 3339 time the service emitted the chunk. */
   readonly timestamp: string;
 }
 
@@ -20,8 +26,11 @@ export interface StderrEvent {
  * `timeout_s` killed it and 128 + N when signal N did.
  */
 export interface FinishedEvent {
+  /** Discriminant. */
   readonly type: 'finished';
+  /** The process's exit code. */
   readonly exitCode: number;
+  /** RFC 3339 time the service emitted the event. */
   readonly timestamp?: string;
 }
 
@@ -30,9 +39,13 @@ export interface FinishedEvent {
  * `exec_failed`, `bad_request`, `gone`, another code, or absent on older servers.
  */
 export interface FailedEvent {
+  /** Discriminant. */
   readonly type: 'failed';
+  /** The service's error code, when it sent one. */
   readonly code?: string;
+  /** The service's error text (opaque). */
   readonly message: string;
+  /** RFC 3339 time, when the service sent one (it usually does not on this event). */
   readonly timestamp?: string;
 }
 

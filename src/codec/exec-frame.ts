@@ -9,10 +9,28 @@ import { Integer } from './wire-types.js';
  *
  * @example
  * ```ts
- * ExecFrame.decode(JSON.parse('{"exit_code":0,"finished":true,"timestamp":"2026-11-07T05:31:56Z"}'));
+ * const frame: ExecFrame = { exit_code: 0, finished: true, timestamp: '2026-11-07T05:31:56.1Z' };
  * ```
  */
-export const ExecFrame = t.partial(
+export interface ExecFrame {
+  /** A chunk of standard output. */
+  readonly stdout?: string;
+  /** A chunk of standard error. */
+  readonly stderr?: string;
+  /** RFC 3339 time the event was emitted. */
+  readonly timestamp?: string;
+  /** Present and true on the terminal event. */
+  readonly finished?: boolean;
+  /** The process's exit code, on the terminal event. */
+  readonly exit_code?: number;
+  /** Why the command could not run. */
+  readonly error?: string;
+  /** The code accompanying `error` (`bad_request`, `exec_failed`, `gone`...). */
+  readonly code?: string;
+}
+
+/** The io-ts codec of {@link ExecFrame}: one codec, not a union, so decoding stays cheap. */
+export const ExecFrame: t.Type<ExecFrame, ExecFrame, unknown> = t.partial(
   {
     stdout: t.string,
     stderr: t.string,
@@ -24,6 +42,3 @@ export const ExecFrame = t.partial(
   },
   'an exec event object',
 );
-
-/** The wire shape of one exec event. */
-export type ExecFrame = t.TypeOf<typeof ExecFrame>;

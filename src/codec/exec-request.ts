@@ -5,19 +5,43 @@ import { reportIssues } from './report-issues.js';
 import { EnvRecord, NonEmptyProcessString, PositiveInteger, ProcessString } from './wire-types.js';
 
 /**
- * The body of `POST /exec/stream`, in the wire's field names. One codec serves the client
- * (validated before anything is sent) and the local sandbox server (validated on arrival).
+ * A request to run a command in the sandbox: the body of `POST /exec/stream`, in the wire's
+ * field names.
  *
  * @example
  * ```ts
  * const request: ExecRequest = { command: 'ls', args: ['-la'], working_dir: '/tmp', timeout_s: 10 };
  * ```
  */
-export const ExecRequest = t.exact(
+export interface ExecRequest {
+  /**
+   * Run as `/bin/sh -c command`, or, when `args` is given, the binary to run (looked up in
+   * `PATH`) with no shell. Non-empty, no NUL byte.
+   */
+  readonly command: string;
+  /** Arguments for `command`; giving them turns the shell off. */
+  readonly args?: ReadonlyArray<string>;
+  /** Environment variables for the command; names are non-empty with no `=`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The command's working directory (the service's default is `/home/user`). */
+  readonly working_dir?: string;
+  /**
+   * Seconds before the service kills the command's process group and reports exit code 124
+   * (the service's default is 30). A positive integer.
+   */
+  readonly timeout_s?: number;
+}
+
+/**
+ * The io-ts codec of {@link ExecRequest}. One codec serves the client (validated before
+ * anything is sent) and the local sandbox server (validated on arrival); `t.exact` strips
+ * unknown fields.
+ */
+export const ExecRequest: t.Type<ExecRequest, ExecRequest, unknown> = t.exact(
   t.intersection([
     t.type({ command: NonEmptyProcessString }),
     t.partial({
-      args: t.array(ProcessString, 'an array of strings without NUL bytes'),
+      args: t.readonlyArray(ProcessString, 'an array of strings without NUL bytes'),
       env: EnvRecord,
       working_dir: NonEmptyProcessString,
       timeout_s: PositiveInteger,
@@ -25,19 +49,6 @@ export const ExecRequest = t.exact(
   ]),
   'an exec request object',
 );
-
-/**
- * A request to run `command` in the sandbox.
- *
- * - `command`: run as `/bin/sh -c command`, or, when `args` is given, the binary to run
- *   (looked up in `PATH`) with no shell. Non-empty.
- * - `args`: arguments for `command`; turns off the shell.
- * - `env`: environment variables for the command.
- * - `working_dir`: the command's working directory (the service's default is `/home/user`).
- * - `timeout_s`: seconds before the service kills the command's process group and reports
- *   exit code 124 (the service's default is 30). A positive integer.
- */
-export type ExecRequest = t.TypeOf<typeof ExecRequest>;
 
 /** The field names an {@link ExecRequest} may have. */
 export const EXEC_REQUEST_FIELDS: ReadonlySet<string> = new Set([

@@ -18,6 +18,7 @@ export const MAX_DECODE_ERROR_DATA = 4096;
  * ```
  */
 export class ExecDecodeError extends ExecStreamError {
+  /** Always `'ExecDecodeError'`, so that guards work across copies of the package. */
   override name = 'ExecDecodeError';
   /** Whether the frame was not JSON at all, or JSON of the wrong shape. */
   readonly reason: 'json' | 'schema';

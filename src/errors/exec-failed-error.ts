@@ -15,6 +15,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecFailedError extends ExecStreamError {
+  /** Always `'ExecFailedError'`, so that guards work across copies of the package. */
   override name = 'ExecFailedError';
   /** The service's error code, when it sent one. */
   readonly code?: string;

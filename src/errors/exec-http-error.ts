@@ -30,6 +30,7 @@ export interface ExecHttpErrorInit {
  * ```
  */
 export class ExecHttpError extends ExecStreamError {
+  /** Always `'ExecHttpError'`, so that guards work across copies of the package. */
   override name = 'ExecHttpError';
   /** The HTTP status. */
   readonly status: number;

@@ -13,6 +13,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecIncompleteError extends ExecStreamError {
+  /** Always `'ExecIncompleteError'`, so that guards work across copies of the package. */
   override name = 'ExecIncompleteError';
 
   constructor() {

@@ -13,6 +13,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecNetworkError extends ExecStreamError {
+  /** Always `'ExecNetworkError'`, so that guards work across copies of the package. */
   override name = 'ExecNetworkError';
 
   /**

@@ -12,6 +12,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecProtocolError extends ExecStreamError {
+  /** Always `'ExecProtocolError'`, so that guards work across copies of the package. */
   override name = 'ExecProtocolError';
 }
 

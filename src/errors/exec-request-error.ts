@@ -13,6 +13,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecRequestError extends ExecStreamError {
+  /** Always `'ExecRequestError'`, so that guards work across copies of the package. */
   override name = 'ExecRequestError';
 
   /**

@@ -15,6 +15,7 @@
  * ```
  */
 export class ExecStreamError extends Error {
+  /** Always `'ExecStreamError'`, so that guards work across copies of the package. */
   override name = 'ExecStreamError';
 }
 

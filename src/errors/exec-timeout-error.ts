@@ -12,6 +12,7 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
  * ```
  */
 export class ExecTimeoutError extends ExecStreamError {
+  /** Always `'ExecTimeoutError'`, so that guards work across copies of the package. */
   override name = 'ExecTimeoutError';
 
   /**
