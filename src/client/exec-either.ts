@@ -1,17 +1,11 @@
-import { isLeft, right, type Either } from 'fp-ts/lib/Either.js';
-import { Observable, type Subscriber } from 'rxjs';
-import { decodeExecEvents } from '../codec/decode-exec-events.js';
+import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import type { Observable } from 'rxjs';
+import { decodeExecFrame } from '../codec/decode-exec-events.js';
 import type { ExecEvent } from '../codec/exec-event.js';
-import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
-import type { ExecDecodeError } from '../errors/exec-decode-error.js';
-import type { ExecIssue } from '../errors/exec-issue.js';
-import { ExecNetworkError } from '../errors/exec-network-error.js';
-import { ExecProtocolError } from '../errors/exec-protocol-error.js';
-import { ExecRequestError } from '../errors/exec-request-error.js';
-import { isExecStreamError } from '../errors/exec-stream-error.js';
-import { createSseDecoder } from '../sse/create-sse-decoder.js';
-import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
-import { readHttpError } from './read-http-error.js';
+import type { ExecRequest } from '../codec/exec-request.js';
+import { ExecDecodeError } from '../errors/exec-decode-error.js';
+import type { ExecOptions } from './exec-options.js';
+import { execStream$ } from './exec-stream.js';
 
 /**
  * Runs a command in the sandbox and streams its events, each as an `Either`: a `Right` per
@@ -42,119 +36,18 @@ export function execEither$(
   request: ExecRequest,
   options: ExecOptions = {},
 ): Observable<Either<ExecDecodeError, ExecEvent>> {
-  return new Observable((subscriber) => {
-    const decoded = decodeExecRequest(request);
-    const resolved = resolveExecOptions(options);
-    const issues: ExecIssue[] = [
-      ...(isLeft(decoded) ? decoded.left : []),
-      ...(resolved.ok ? [] : resolved.issues),
-    ];
-    const headers = resolved.ok ? requestHeaders(resolved.value, issues) : undefined;
-    if (isLeft(decoded) || !resolved.ok || headers === undefined || issues.length > 0) {
-      subscriber.error(new ExecRequestError(issues));
-      return undefined;
-    }
-    const controller = new AbortController();
-    const stream = { reader: undefined as ReadableStreamDefaultReader<Uint8Array> | undefined };
-    void run(resolved.value, JSON.stringify(decoded.right), headers, subscriber, controller.signal, stream);
-    return () => {
-      controller.abort();
-      // An injected fetch may ignore the signal; cancelling the reader still releases the body.
-      stream.reader?.cancel().catch(() => undefined);
-    };
-  });
-}
-
-function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Headers | undefined {
-  if (!/^[\x21-\x7e]+$/.test(options.accessToken)) {
-    // Not echoed: the token is a secret even when it is malformed.
-    issues.push({ path: 'accessToken', message: 'must be printable ASCII with no spaces' });
-    return undefined;
-  }
-  let headers: Headers;
-  try {
-    headers = new Headers(options.headers);
-  } catch (error) {
-    issues.push({ path: 'headers', message: error instanceof Error ? error.message : String(error) });
-    return undefined;
-  }
-  headers.set('Content-Type', 'application/json');
-  headers.set('Accept', 'text/event-stream');
-  headers.set('X-Access-Token', options.accessToken);
-  if (options.sandboxId !== undefined) headers.set('X-Superserve-Sandbox-Id', options.sandboxId);
-  return headers;
-}
-
-async function run(
-  options: ResolvedExecOptions,
-  body: string,
-  headers: Headers,
-  subscriber: Subscriber<Either<ExecDecodeError, ExecEvent>>,
-  signal: AbortSignal,
-  stream: { reader: ReadableStreamDefaultReader<Uint8Array> | undefined },
-): Promise<void> {
-  let response: Response;
-  try {
-    response = await options.fetch(options.url, { method: 'POST', headers, body, signal });
-  } catch (error) {
-    if (!subscriber.closed) subscriber.error(new ExecNetworkError('fetch failed', error));
-    return;
-  }
-  if (subscriber.closed) {
-    response.body?.cancel().catch(() => undefined);
-    return;
-  }
-  // The status is decided before any event and wins over the content type.
-  if (response.status < 200 || response.status > 299) {
-    const error = await readHttpError(response, options.accessToken);
-    if (!subscriber.closed) subscriber.error(error);
-    return;
-  }
-  const contentType = response.headers.get('content-type') ?? '';
-  if (!/^\s*text\/event-stream\s*(;|$)/i.test(contentType)) {
-    response.body?.cancel().catch(() => undefined);
-    subscriber.error(
-      new ExecProtocolError(
-        `POST /exec/stream answered ${response.status} with ${contentType ? `content type ${contentType}` : 'no content type'}, expected text/event-stream`,
-      ),
-    );
-    return;
-  }
-  if (response.body === null) {
-    subscriber.complete();
-    return;
-  }
-  const reader = response.body.getReader();
-  stream.reader = reader;
-  const decoder = createSseDecoder({
+  return execStream$<Either<ExecDecodeError, ExecEvent>>(request, options, (subscriber) => ({
     onData: (data) => {
-      const events = decodeExecEvents(data);
-      if (isLeft(events)) {
-        subscriber.next(events);
+      const decoded = decodeExecFrame(data);
+      if (decoded instanceof ExecDecodeError) {
+        subscriber.next(left(decoded));
         return;
       }
-      for (const event of events.right) {
+      for (const event of decoded) {
         if (subscriber.closed) return;
         subscriber.next(right(event));
       }
     },
-    ...(options.maxEventLength !== undefined && { maxEventLength: options.maxEventLength }),
-  });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (subscriber.closed) return;
-      if (done) break;
-      decoder.push(value);
-    }
-    decoder.end();
-  } catch (error) {
-    if (subscriber.closed) return;
-    reader.cancel().catch(() => undefined);
-    subscriber.error(
-      isExecStreamError(error) ? error : new ExecNetworkError('reading the response body failed', error),
-    );
-    return;
-  }
-  subscriber.complete();
+    onEnd: () => subscriber.complete(),
+  }));
 }

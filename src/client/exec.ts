@@ -1,10 +1,14 @@
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { decodeExecFrame } from '../codec/decode-exec-events.js';
 import type { ExecOutcomeEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
-// The terminal contract is a public operator; exec$ is execEither$ plus that contract.
-import { untilFinished } from '../operators/until-finished.js';
-import { execEither$ } from './exec-either.js';
+import { ExecDecodeError } from '../errors/exec-decode-error.js';
+import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
+// The terminal contract is the public untilFinished operator's; exec$ applies it to each event
+// directly rather than through an operator chain, which is its hot path.
+import { settleExecEvent } from '../operators/until-finished.js';
 import type { ExecOptions } from './exec-options.js';
+import { execStream$ } from './exec-stream.js';
 
 /**
  * Runs a command in the sandbox and streams its output: `stdout` and `stderr` events, then
@@ -31,11 +35,18 @@ import type { ExecOptions } from './exec-options.js';
  * ```
  */
 export function exec$(request: ExecRequest, options: ExecOptions = {}): Observable<ExecOutcomeEvent> {
-  return execEither$(request, options).pipe(
-    map((either) => {
-      if (either._tag === 'Left') throw either.left;
-      return either.right;
-    }),
-    untilFinished(),
-  );
+  return execStream$<ExecOutcomeEvent>(request, options, (subscriber) => ({
+    onData: (data) => {
+      const decoded = decodeExecFrame(data);
+      if (decoded instanceof ExecDecodeError) {
+        subscriber.error(decoded);
+        return;
+      }
+      for (const event of decoded) {
+        if (subscriber.closed) return;
+        settleExecEvent(event, subscriber);
+      }
+    },
+    onEnd: () => subscriber.error(new ExecIncompleteError()),
+  }));
 }

@@ -2,7 +2,7 @@ import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
 import type { ExecEvent } from './exec-event.js';
-import { ExecFrame } from './exec-frame.js';
+import { ExecFrame, StderrFrame, StdoutFrame } from './exec-frame.js';
 import { reportIssues } from './report-issues.js';
 
 /**
@@ -22,18 +22,54 @@ import { reportIssues } from './report-issues.js';
  * ```
  */
 export function decodeExecEvents(data: string): Either<ExecDecodeError, ReadonlyArray<ExecEvent>> {
+  const decoded = decodeExecFrame(data);
+  return decoded instanceof ExecDecodeError ? left(decoded) : right(decoded);
+}
+
+/**
+ * {@link decodeExecEvents} without the `Either`, for the transport's hot path: the events, or
+ * the error as a value.
+ *
+ * @param data - The `data` of one SSE message.
+ */
+export function decodeExecFrame(data: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
   let json: unknown;
   try {
     json = JSON.parse(data);
   } catch (error) {
-    return left(new ExecDecodeError('json', data, [{ path: '', message: `not JSON: ${messageOf(error)}` }]));
+    return new ExecDecodeError('json', data, [{ path: '', message: `not JSON: ${messageOf(error)}` }]);
   }
+  const output = plainOutput(json);
+  if (output !== undefined) return output;
+  // A codec's `is` checks exactly what its `decode` checks, without building validation
+  // contexts and Eithers; only a frame that fails it pays for `decode`, to name the paths.
+  if (ExecFrame.is(json)) return eventsOf(json, data);
   const decoded = ExecFrame.decode(json);
-  if (decoded._tag === 'Left') return left(new ExecDecodeError('schema', data, reportIssues(decoded.left)));
-  return eventsOf(decoded.right, data);
+  return decoded._tag === 'Left'
+    ? new ExecDecodeError('schema', data, reportIssues(decoded.left))
+    : eventsOf(decoded.right, data);
 }
 
-function eventsOf(frame: ExecFrame, data: string): Either<ExecDecodeError, ReadonlyArray<ExecEvent>> {
+/**
+ * Dispatches on the frame's shape before the full codec: a frame with no terminal field and
+ * exactly one output field is checked by a two-field codec. `undefined`: not that shape.
+ */
+function plainOutput(json: unknown): ReadonlyArray<ExecEvent> | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const frame = json as { readonly [K in keyof ExecFrame]?: unknown };
+  if (frame.finished !== undefined || frame.exit_code !== undefined || frame.error !== undefined)
+    return undefined;
+  if (frame.code !== undefined) return undefined;
+  if (frame.stderr === undefined && StdoutFrame.is(json)) {
+    return json.stdout === '' ? [] : [{ type: 'stdout', data: json.stdout, timestamp: json.timestamp }];
+  }
+  if (frame.stdout === undefined && StderrFrame.is(json)) {
+    return json.stderr === '' ? [] : [{ type: 'stderr', data: json.stderr, timestamp: json.timestamp }];
+  }
+  return undefined;
+}
+
+function eventsOf(frame: ExecFrame, data: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
   const { stdout, stderr, timestamp, finished, exit_code: exitCode, error, code } = frame;
   const events: ExecEvent[] = [];
   const issues: ExecIssue[] = [];
@@ -62,7 +98,7 @@ function eventsOf(frame: ExecFrame, data: string): Either<ExecDecodeError, Reado
   } else if (stdout === undefined && stderr === undefined) {
     issues.push({ path: '', message: 'expected one of stdout, stderr, finished or error, got none' });
   }
-  return issues.length > 0 ? left(new ExecDecodeError('schema', data, issues)) : right(events);
+  return issues.length > 0 ? new ExecDecodeError('schema', data, issues) : events;
 }
 
 function messageOf(error: unknown): string {

@@ -42,3 +42,12 @@ export const ExecFrame: t.Type<ExecFrame, ExecFrame, unknown> = t.partial(
   },
   'an exec event object',
 );
+
+/**
+ * The shape of nearly every frame, one stdout chunk and its timestamp: a two-field codec that
+ * checks it in a fraction of the time of {@link ExecFrame}, for the transport's hot path.
+ */
+export const StdoutFrame = t.type({ stdout: t.string, timestamp: t.string }, 'a stdout event object');
+
+/** {@link StdoutFrame} for stderr. */
+export const StderrFrame = t.type({ stderr: t.string, timestamp: t.string }, 'a stderr event object');

@@ -1,4 +1,4 @@
-import { filter, map, type OperatorFunction, pipe } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { ExecEvent, StderrEvent, StdoutEvent } from '../codec/exec-event.js';
 
 /**
@@ -23,8 +23,15 @@ export function outputText(stream: 'stdout' | 'stderr'): OperatorFunction<ExecEv
   if (stream !== 'stdout' && stream !== 'stderr') {
     throw new TypeError(`outputText: expected 'stdout' or 'stderr', got ${String(stream)}`);
   }
-  return pipe(
-    filter((event): event is StdoutEvent | StderrEvent => event.type === stream),
-    map((event) => event.data),
-  );
+  // One subscriber rather than filter + map: this runs once per event, on the hot path.
+  return (source) =>
+    new Observable<string>((subscriber) =>
+      source.subscribe({
+        next: (event) => {
+          if (event.type === stream) subscriber.next((event as StdoutEvent | StderrEvent).data);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }

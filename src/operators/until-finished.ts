@@ -1,14 +1,4 @@
-import {
-  concat,
-  defer,
-  map,
-  type Observable,
-  type OperatorFunction,
-  takeWhile,
-  tap,
-  throwError,
-  EMPTY,
-} from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { ExecEvent, ExecOutcomeEvent } from '../codec/exec-event.js';
 import { ExecFailedError } from '../errors/exec-failed-error.js';
 import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
@@ -45,21 +35,35 @@ import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
  * ```
  */
 export function untilFinished(): OperatorFunction<ExecEvent, ExecOutcomeEvent> {
-  return (source: Observable<ExecEvent>) =>
-    defer(() => {
-      let finished = false;
-      return concat(
-        source.pipe(
-          map((event) => {
-            if (event.type === 'failed') throw new ExecFailedError(event.message, event.code);
-            return event;
-          }),
-          takeWhile((event) => event.type !== 'finished', true),
-          tap((event) => {
-            if (event.type === 'finished') finished = true;
-          }),
-        ),
-        defer(() => (finished ? EMPTY : throwError(() => new ExecIncompleteError()))),
-      );
-    });
+  // One subscriber rather than map + takeWhile + concat: this runs once per event.
+  return (source) =>
+    new Observable<ExecOutcomeEvent>((subscriber) =>
+      source.subscribe({
+        next: (event) => settleExecEvent(event, subscriber),
+        error: (error: unknown) => subscriber.error(error),
+        // Reached only without a terminal event: `finished` completes and unsubscribes first.
+        complete: () => subscriber.error(new ExecIncompleteError()),
+      }),
+    );
+}
+
+/**
+ * Applies the terminal contract to one event: output is emitted; `finished` is emitted and
+ * completes the subscriber; `failed` errors it with {@link ExecFailedError}.
+ *
+ * @param event - The next event.
+ * @param subscriber - Where the outcome goes.
+ */
+export function settleExecEvent(event: ExecEvent, subscriber: Subscriber<ExecOutcomeEvent>): void {
+  switch (event.type) {
+    case 'failed':
+      subscriber.error(new ExecFailedError(event.message, event.code));
+      return;
+    case 'finished':
+      subscriber.next(event);
+      subscriber.complete();
+      return;
+    default:
+      subscriber.next(event);
+  }
 }

@@ -43,7 +43,11 @@ export interface SseDecoder {
  */
 export function createSseDecoder(config: SseDecoderConfig): SseDecoder {
   const maxEventLength = config.maxEventLength ?? MAX_EVENT_LENGTH;
-  const text = new TextDecoder('utf-8');
+  // ignoreBOM: a decode call without `stream` starts a new stream and would strip a U+FEFF at
+  // the start of every chunk; the one BOM SSE allows is stripped below, once.
+  const text = new TextDecoder('utf-8', { ignoreBOM: true });
+  let holdsPartial = false;
+  let atStart = true;
   let overflow: ExecProtocolError | undefined;
   const parser = createParser({
     onEvent: (message) => config.onData(message.data),
@@ -65,14 +69,41 @@ export function createSseDecoder(config: SseDecoderConfig): SseDecoder {
     endsWithCr = chunk.endsWith('\r');
     if (overflow) throw overflow;
   };
+  const decode = (bytes: Uint8Array): string => {
+    // Decoding with `stream` is many times slower in Node; it is needed only while a character
+    // is split across chunks, so chunks that end on a character boundary skip it.
+    const boundary = endsOnCharacterBoundary(bytes);
+    const chunk = holdsPartial || !boundary ? text.decode(bytes, { stream: true }) : text.decode(bytes);
+    holdsPartial = !boundary;
+    if (atStart && chunk !== '') {
+      atStart = false;
+      return chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk;
+    }
+    return chunk;
+  };
   return {
-    push: (bytes) => feed(text.decode(bytes, { stream: true })),
+    push: (bytes) => feed(decode(bytes)),
     end: () => {
-      feed(text.decode());
+      feed(holdsPartial ? text.decode() : '');
       // The parser holds a final CR in case an LF follows; at the end none will, so the CR
       // was a line end. An LF turns it into the equivalent CRLF.
       if (endsWithCr) feed('\n');
       parser.reset();
     },
   };
+}
+
+/**
+ * Whether `bytes` ends with a complete UTF-8 character (or with bytes that are not UTF-8 at all,
+ * which decode to U+FFFD either way). `false` when unsure: a chunk of continuation bytes only.
+ */
+function endsOnCharacterBoundary(bytes: Uint8Array): boolean {
+  const length = bytes.length;
+  for (let back = 1; back <= 4 && back <= length; back++) {
+    const byte = bytes[length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needed = byte < 0x80 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+    return back >= needed;
+  }
+  return length === 0;
 }
