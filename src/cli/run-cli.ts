@@ -52,6 +52,8 @@ Options:
   --port N       the port (default: any free port)
   --host H       the interface (default: 127.0.0.1; anything else exposes it to the network)
   --token T      the access token to require (default: 32 random bytes, hex)
+  --cors ORIGIN  let a web app on ORIGIN (e.g. http://localhost:5173) call it; '*' for any
+                 origin; repeatable (default: no CORS)
   -h, --help     show this help
 `;
 
@@ -192,6 +194,7 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       port: { type: 'string' },
       host: { type: 'string' },
       token: { type: 'string' },
+      cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -212,6 +215,7 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       port,
       ...(values.host !== undefined && { host: values.host }),
       ...(values.token !== undefined && { accessToken: values.token }),
+      ...(values.cors !== undefined && { cors: values.cors }),
     });
   } catch (error) {
     throw new UsageError(`serve: ${error instanceof Error ? error.message : String(error)}`);
@@ -219,7 +223,9 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
   // Printing the token is the point of `serve`: the caller needs it to connect.
   io.stdout.write(
     `Local sandbox listening on ${sandbox.url}\n` +
-      `Access token: ${sandbox.accessToken}\n\n` +
+      `Access token: ${sandbox.accessToken}\n` +
+      (values.cors === undefined ? '' : `CORS allowed for: ${values.cors.join(', ')}\n`) +
+      '\n' +
       `  export SUPERSERVE_SANDBOX_URL=${sandbox.url}\n` +
       `  export SUPERSERVE_ACCESS_TOKEN=${sandbox.accessToken}\n\n` +
       `Commands run as ${userInfo().username} on this machine, with no isolation. Ctrl-C to stop.\n`,

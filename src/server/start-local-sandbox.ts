@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { decodeExecRequest } from '../codec/exec-request.js';
 import { formatIssues } from '../errors/exec-issue.js';
+import { createCorsPolicy } from './create-cors-policy.js';
 import { KEEPALIVE_INTERVAL_MS } from './protocol-constants.js';
 import { type ExecStreamRun, runExecStream } from './run-exec-stream.js';
 
@@ -50,6 +51,13 @@ export interface LocalSandboxOptions {
    * @defaultValue `process.env`
    */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Browser origins allowed to call the sandbox (`http://localhost:5173`), or `['*']` for any.
+   * Preflights are answered without a token and never run a command; the actual request still
+   * needs the token. Credentials are never allowed.
+   * @defaultValue `[]` (CORS off)
+   */
+  readonly cors?: ReadonlyArray<string>;
 }
 
 /** A running local sandbox. */
@@ -96,6 +104,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     keepaliveMs: options.keepaliveMs ?? KEEPALIVE_INTERVAL_MS,
   };
   checkOptions(accessToken, maxConcurrent, maxBodyBytes, context.keepaliveMs);
+  const cors = createCorsPolicy(options.cors);
   if (!LOOPBACK.has(host)) {
     process.emitWarning(
       `superserve-rx local sandbox listening on ${host}: anyone who can reach it with the token can run commands as this user`,
@@ -112,7 +121,10 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?', 1)[0];
+    for (const [name, value] of Object.entries(cors.headers(request.headers.origin)))
+      response.setHeader(name, value);
     if (path !== '/exec/stream') return reply(response, 404, 'not found');
+    if (request.method === 'OPTIONS' && cors.enabled) return cors.preflight(request, response);
     if (request.method !== 'POST') return reply(response, 405, 'method not allowed', { Allow: 'POST' });
     const token = request.headers['x-access-token'];
     if (typeof token !== 'string' || token === '')
