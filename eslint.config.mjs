@@ -28,6 +28,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['examples/browser/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly' } },
+  },
+  {
     files: ['**/*.mjs', '**/*.cjs', 'scripts/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -110,7 +110,9 @@ describe('superserve-rx exec', () => {
   it('stops the remote command on Ctrl-C and exits 130', async () => {
     const pidFile = join(dir, 'sigint.pids');
     const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; echo ready; sleep 30`]);
-    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
+    let printed = '';
+    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await waitFor(() => printed === 'ready\n', 10_000, 'the command to start and its output to arrive');
     const [pid] = await readPids(pidFile);
     child.kill('SIGINT');
     const run = await result;
