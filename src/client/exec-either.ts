@@ -1,6 +1,5 @@
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type { Observable } from 'rxjs';
-import { decodeExecFrame } from '../codec/decode-exec-events.js';
 import type { ExecEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
 import { ExecDecodeError } from '../errors/exec-decode-error.js';
@@ -37,13 +36,12 @@ export function execEither$(
   options: ExecOptions = {},
 ): Observable<Either<ExecDecodeError, ExecEvent>> {
   return execStream$<Either<ExecDecodeError, ExecEvent>>(request, options, (subscriber) => ({
-    onData: (data) => {
-      const decoded = decodeExecFrame(data);
-      if (decoded instanceof ExecDecodeError) {
-        subscriber.next(left(decoded));
+    onFrame: (frame) => {
+      if (frame instanceof ExecDecodeError) {
+        subscriber.next(left(frame));
         return;
       }
-      for (const event of decoded) {
+      for (const event of frame) {
         if (subscriber.closed) return;
         subscriber.next(right(event));
       }

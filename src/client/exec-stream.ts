@@ -1,6 +1,9 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, type Subscriber } from 'rxjs';
+import { decodeExecFrame } from '../codec/decode-exec-events.js';
+import type { ExecEvent } from '../codec/exec-event.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
+import type { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
 import { ExecNetworkError } from '../errors/exec-network-error.js';
 import { ExecProtocolError } from '../errors/exec-protocol-error.js';
@@ -10,10 +13,10 @@ import { createSseDecoder } from '../sse/create-sse-decoder.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { readHttpError } from './read-http-error.js';
 
-/** What a stream does with the body's SSE messages and with the body's end. */
+/** What a stream does with each decoded frame and with the body's end. */
 export interface ExecStreamHandlers {
-  /** The `data` of one SSE message. */
-  readonly onData: (data: string) => void;
+  /** One SSE message, decoded: its events, or why it could not be decoded. */
+  readonly onFrame: (frame: ReadonlyArray<ExecEvent> | ExecDecodeError) => void;
   /** The body ended (the subscriber is still open). */
   readonly onEnd: () => void;
 }
@@ -21,7 +24,7 @@ export interface ExecStreamHandlers {
 /**
  * The transport under `exec$` and `execEither$`: validates the request and options (nothing
  * is sent if they are invalid), sends one `POST /exec/stream` per subscription, turns every
- * failure before the stream into a typed error, feeds each SSE message's data to the
+ * failure before the stream into a typed error, decodes each SSE message and hands it to the
  * handlers, and aborts the request when the subscriber unsubscribes or closes.
  *
  * Errors with `ExecRequestError`, `ExecHttpError`, `ExecProtocolError` and `ExecNetworkError`.
@@ -130,7 +133,7 @@ async function run(
   const reader = response.body.getReader();
   stream.reader = reader;
   const decoder = createSseDecoder({
-    onData: handlers.onData,
+    onData: (data) => handlers.onFrame(decodeExecFrame(data)),
     ...(options.maxEventLength !== undefined && { maxEventLength: options.maxEventLength }),
   });
   try {

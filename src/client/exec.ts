@@ -1,5 +1,4 @@
 import type { Observable } from 'rxjs';
-import { decodeExecFrame } from '../codec/decode-exec-events.js';
 import type { ExecOutcomeEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
 import { ExecDecodeError } from '../errors/exec-decode-error.js';
@@ -36,13 +35,12 @@ import { execStream$ } from './exec-stream.js';
  */
 export function exec$(request: ExecRequest, options: ExecOptions = {}): Observable<ExecOutcomeEvent> {
   return execStream$<ExecOutcomeEvent>(request, options, (subscriber) => ({
-    onData: (data) => {
-      const decoded = decodeExecFrame(data);
-      if (decoded instanceof ExecDecodeError) {
-        subscriber.error(decoded);
+    onFrame: (frame) => {
+      if (frame instanceof ExecDecodeError) {
+        subscriber.error(frame);
         return;
       }
-      for (const event of decoded) {
+      for (const event of frame) {
         if (subscriber.closed) return;
         settleExecEvent(event, subscriber);
       }
