@@ -113,7 +113,27 @@ async function linesScaling(): Promise<Record<string, number>> {
   return JSON.parse(stdout) as Record<string, number>;
 }
 
-async function localSandbox(): Promise<{ direct: number; sandbox: number }> {
+/** `superserve-rx serve` in its own process, as a developer runs it beside an app. */
+async function serveInChildProcess(): Promise<{ url: string; close: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '../src/cli/main.ts'), 'serve', '--token', 'bench-token'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  process.once('exit', () => child.kill('SIGTERM'));
+  let printed = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const match = /listening on (\S+)/.exec(printed);
+      if (match) resolve(match[1]!);
+    });
+  });
+  return { url, close: () => child.kill('SIGINT') };
+}
+
+async function localSandbox(): Promise<{ direct: number; inProcess: number; separate: number }> {
   const bytes = 512 * MiB;
   const command = `yes 'the quick brown fox jumps over the lazy dog, again and again and again' | head -c ${bytes}`;
   const direct = (): Promise<number> =>
@@ -127,15 +147,11 @@ async function localSandbox(): Promise<{ direct: number; sandbox: number }> {
         seen === bytes ? resolve(performance.now() - started) : reject(new Error(`read ${seen}`)),
       );
     });
-  const sandbox = await startLocalSandbox();
-  const viaSandbox = (): Promise<number> =>
+  const viaSandbox = (baseUrl: string, accessToken: string) => (): Promise<number> =>
     new Promise((resolve, reject) => {
       const started = performance.now();
       let seen = 0;
-      exec$(
-        { command, timeout_s: 600 },
-        { baseUrl: sandbox.url, accessToken: sandbox.accessToken },
-      ).subscribe({
+      exec$({ command, timeout_s: 600 }, { baseUrl, accessToken }).subscribe({
         next: (event) => {
           if (event.type === 'stdout') seen += event.data.length;
         },
@@ -144,18 +160,27 @@ async function localSandbox(): Promise<{ direct: number; sandbox: number }> {
           seen === bytes ? resolve(performance.now() - started) : reject(new Error(`read ${seen}`)),
       });
     });
+  const embedded = await startLocalSandbox();
+  const separate = await serveInChildProcess();
+  const paths = {
+    direct,
+    inProcess: viaSandbox(embedded.url, embedded.accessToken),
+    separate: viaSandbox(separate.url, 'bench-token'),
+  };
   try {
-    await direct();
-    await viaSandbox();
-    const directs: number[] = [];
-    const sandboxed: number[] = [];
+    const times = { direct: [] as number[], inProcess: [] as number[], separate: [] as number[] };
+    for (const path of Object.values(paths)) await path(); // warm-up
     for (let round = 0; round < Math.max(3, Math.min(ROUNDS, 5)); round++) {
-      directs.push(await direct());
-      sandboxed.push(await viaSandbox());
+      for (const [name, path] of Object.entries(paths)) times[name as keyof typeof times].push(await path());
     }
-    return { direct: median(directs), sandbox: median(sandboxed) };
+    return {
+      direct: median(times.direct),
+      inProcess: median(times.inProcess),
+      separate: median(times.separate),
+    };
   } finally {
-    await sandbox.close();
+    separate.close();
+    await embedded.close();
   }
 }
 
@@ -205,11 +230,23 @@ async function main(): Promise<void> {
 
     console.log('\n## local sandbox: 512 MiB of stdout (yes | head), median');
     const local = await localSandbox();
+    const mbps = (ms: number): string => fixed(512 / (ms / 1000), 0);
     console.log(
       pad([
-        ['path', 'ms', 'MB/s'],
-        ['child_process pipe', fixed(local.direct, 0), fixed(512 / (local.direct / 1000), 0)],
-        ['local sandbox + exec$', fixed(local.sandbox, 0), fixed(512 / (local.sandbox / 1000), 0)],
+        ['path', 'ms', 'MB/s', 'vs pipe'],
+        ['child_process pipe', fixed(local.direct, 0), mbps(local.direct), '1.00x'],
+        [
+          'exec$, sandbox in this process',
+          fixed(local.inProcess, 0),
+          mbps(local.inProcess),
+          `${fixed(local.direct / local.inProcess)}x`,
+        ],
+        [
+          'exec$, `serve` in its own process',
+          fixed(local.separate, 0),
+          mbps(local.separate),
+          `${fixed(local.direct / local.separate)}x`,
+        ],
       ]),
     );
 
@@ -221,7 +258,7 @@ async function main(): Promise<void> {
         `vs @superserve/sdk at least ${fixed(sdkMin)}x; memory +${fixed(ours.growth / MiB, 1)} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB ` +
         `(sdk: ${theirs.failure ? `failed: ${theirs.failure}` : `+${fixed(theirs.growth / MiB, 1)} MiB`}); ` +
         `lines() 100MB/1MB per-MB time ${fixed(oneChunk)}x one chunk, ${fixed(oneChar)}x 1-char; ` +
-        `local sandbox ${fixed(local.direct / local.sandbox)}x the direct pipe`,
+        `local sandbox ${fixed(local.direct / local.inProcess)}x the direct pipe in-process, ${fixed(local.direct / local.separate)}x as a separate serve process`,
     );
   } finally {
     server.close();
