@@ -95,7 +95,15 @@ async function run(
 ): Promise<void> {
   let response: Response;
   try {
-    response = await options.fetch(options.url, { method: 'POST', headers, body, signal });
+    // Never follow a redirect: fetch would re-send X-Access-Token to wherever it points, another
+    // origin included (only `Authorization` is dropped there). A 3xx is an ExecHttpError instead.
+    response = await options.fetch(options.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal,
+      redirect: 'manual',
+    });
   } catch (error) {
     if (!subscriber.closed) subscriber.error(new ExecNetworkError('fetch failed', error));
     return;

@@ -18,7 +18,9 @@ export async function readHttpError(response: Response, secret: string): Promise
     status: response.status,
     body,
     code: envelope?.code,
-    detail: envelope?.message,
+    // A browser hides a redirect it was told not to follow behind status 0 and no body.
+    detail:
+      envelope?.message ?? (response.type === 'opaqueredirect' ? 'redirected (not followed)' : undefined),
     retryAfterMs,
   });
 }

@@ -189,6 +189,20 @@ describe('execEither$ over an injected fetch', () => {
     expect(`${error.message} ${String(error)} ${JSON.stringify(error)}`).not.toContain(TOKEN);
   });
 
+  it('does not follow redirects, and says so where a browser hides the redirect behind status 0', async () => {
+    const opaque = { status: 0, type: 'opaqueredirect', headers: new Headers(), body: null } as Response;
+    const fetch = fakeFetch(() => opaque);
+    const error = await firstValueFrom(execEither$({ command: 'x' }, options(fetch))).catch(
+      (e: unknown) => e,
+    );
+    expect(fetch.calls[0]?.init.redirect).toBe('manual');
+    expect(error).toBeInstanceOf(ExecHttpError);
+    expect(error).toMatchObject({
+      status: 0,
+      message: 'POST /exec/stream failed with 0: redirected (not followed)',
+    });
+  });
+
   it('parses Retry-After as an HTTP date', async () => {
     const when = new Date(Date.now() + 60_000).toUTCString();
     const fetch = fakeFetch(() =>

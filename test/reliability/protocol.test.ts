@@ -7,7 +7,7 @@ import {
   ExecHttpError,
   ExecProtocolError,
 } from 'superserve-rx';
-import { FAULT_TOKEN, runAgainstFaults, step } from '../helpers/fault-server';
+import { FAULT_TOKEN, runAgainstFaults, startFaultServer, step } from '../helpers/fault-server';
 import { frames, TS } from '../helpers/sse-response';
 
 // The protocol matrix over real HTTP against the fault server; runAgainstFaults also checks
@@ -130,6 +130,26 @@ describe('2xx that is not an event stream', () => {
     expect(run.error).toBeInstanceOf(ExecProtocolError);
     expect(run.request.closedBy).toBe('client');
   });
+});
+
+describe('redirects', () => {
+  it.each([302, 307, 308])(
+    'a %i is ExecHttpError, and the token is never sent to where it points',
+    async (status) => {
+      const elsewhere = await startFaultServer([step.sseHead(), step.write(FINISHED)]);
+      try {
+        const run = await runAgainstFaults(
+          [step.head(status, { location: `${elsewhere.url}/exec/stream` })],
+          (options) => exec$(request, options),
+        );
+        expect(run.error).toBeInstanceOf(ExecHttpError);
+        expect(run.error).toMatchObject({ status });
+        expect(elsewhere.requests).toEqual([]);
+      } finally {
+        await elsewhere.close();
+      }
+    },
+  );
 });
 
 describe('frames', () => {
