@@ -110,7 +110,11 @@ describe('superserve-rx exec', () => {
   it('stops the remote command on Ctrl-C and exits 130', async () => {
     const pidFile = join(dir, 'sigint.pids');
     const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; echo ready; sleep 30`]);
-    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
+    // Wait for the output to reach the CLI's stdout, not only for the command to start: under
+    // load a Ctrl-C between the two would cut off "ready".
+    let printed = '';
+    child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    await waitFor(() => printed.includes('ready'), 10_000, 'the command to start and print');
     const [pid] = await readPids(pidFile);
     child.kill('SIGINT');
     const run = await result;
