@@ -155,6 +155,10 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     let body: Buffer | undefined;
     try {
       body = await readBody(request, maxBodyBytes);
+    } catch {
+      // The client went away, or was cut off by the request timeout (Node has sent it 408),
+      // in the middle of its body: there is no one left to answer.
+      return;
     } finally {
       pending--;
     }

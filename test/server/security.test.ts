@@ -188,6 +188,30 @@ describe('slow and vanishing clients', () => {
     expect((await echo(options, 'alive')).stdout).toBe('alive\n');
   });
 
+  it('a client that sends its body too slowly gets 408 and is disconnected, and the server goes on', async () => {
+    const options = await sandboxes.start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    const { socket, received } = rawClient(portOf(options));
+    socket.write(
+      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
+        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1000\r\n\r\n{`,
+    );
+    dribble(socket, () => ' ');
+    expect(await received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect((await echo(options, 'alive')).stdout).toBe('alive\n');
+  });
+
+  it('a client that disconnects in the middle of its body does not bring the server down', async () => {
+    const options = await sandboxes.start();
+    const { socket, received } = rawClient(portOf(options));
+    socket.write(
+      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
+        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1000\r\n\r\n{"command":`,
+      () => socket.destroy(),
+    );
+    await received;
+    expect((await echo(options, 'alive')).stdout).toBe('alive\n');
+  });
+
   it('rejects timeouts that are not positive integers, or a header timeout over the request timeout', async () => {
     await expect(sandboxes.start({ headersTimeoutMs: 0 })).rejects.toThrow(
       /headersTimeoutMs must be a positive integer/,
