@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { lastValueFrom } from 'rxjs';
-import { collectOutput, exec$, ExecHttpError } from 'superserve-rx';
+import { collectOutput, exec$, ExecFailedError, ExecHttpError } from 'superserve-rx';
 import { localSandboxes, post, type SandboxOptions } from '../helpers/local-sandbox';
 
 // Node's own timingSafeEqual, wrapped so that the test can see what it compares.
@@ -173,6 +173,14 @@ describe('the request body', () => {
     const response = await post(options, { body: typeof body === 'string' ? body : JSON.stringify(body) });
     expect(response.status).toBe(400);
     await response.text();
+    expect((await echo(options, 'alive')).stdout).toBe('alive\n');
+  });
+
+  it('an argument too long for the kernel (E2BIG): ExecFailedError, never a crash', async () => {
+    const options = await sandboxes.start();
+    const error = await echo(options, 'x'.repeat(200_000)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecFailedError);
+    expect(error).toMatchObject({ code: 'exec_failed', message: expect.stringMatching(/E2BIG/) });
     expect((await echo(options, 'alive')).stdout).toBe('alive\n');
   });
 });
