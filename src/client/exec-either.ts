@@ -1,7 +1,7 @@
 import { isLeft, right, type Either } from 'fp-ts/lib/Either.js';
 import { Observable, type Subscriber } from 'rxjs';
 import { decodeExecEvents } from '../codec/decode-exec-events.js';
-import type { ExecEvent } from '../codec/exec-event.js';
+import type { ExecEvent, FailedEvent } from '../codec/exec-event.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import type { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
@@ -12,6 +12,7 @@ import { isExecStreamError } from '../errors/exec-stream-error.js';
 import { createSseDecoder } from '../sse/create-sse-decoder.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { readHttpError } from './read-http-error.js';
+import { redactSecret } from './redact-secret.js';
 
 /**
  * Runs a command in the sandbox and streams its events, each as an `Either`: a `Right` per
@@ -134,16 +135,20 @@ async function run(
   }
   const reader = response.body.getReader();
   stream.reader = reader;
+  const secret = options.accessToken;
   const decoder = createSseDecoder({
     onData: (data) => {
-      const events = decodeExecEvents(data);
+      let events = decodeExecEvents(data);
+      // A bad frame that echoes the token must not carry it into an error, whose message may
+      // quote the frame (JSON.parse does): decode it again with the token redacted.
+      if (isLeft(events) && data.includes(secret)) events = decodeExecEvents(redactSecret(data, secret));
       if (isLeft(events)) {
         subscriber.next(events);
         return;
       }
       for (const event of events.right) {
         if (subscriber.closed) return;
-        subscriber.next(right(event));
+        subscriber.next(right(event.type === 'failed' ? failedWithoutSecret(event, secret) : event));
       }
     },
     ...(options.maxEventLength !== undefined && { maxEventLength: options.maxEventLength }),
@@ -165,4 +170,13 @@ async function run(
     return;
   }
   subscriber.complete();
+}
+
+/** The could-not-run event with the token redacted from its text: it becomes an error message. */
+function failedWithoutSecret(event: FailedEvent, secret: string): FailedEvent {
+  return {
+    ...event,
+    message: redactSecret(event.message, secret),
+    ...(event.code !== undefined && { code: redactSecret(event.code, secret) }),
+  };
 }

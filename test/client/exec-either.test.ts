@@ -203,6 +203,30 @@ describe('execEither$ over an injected fetch', () => {
     });
   });
 
+  it('redacts the token should a server echo it in an error event or a bad frame, not in output', async () => {
+    const fetch = fakeFetch(() =>
+      streamResponse([
+        frames({ stdout: `out ${TOKEN}`, timestamp: TS }),
+        `data: {oops ${TOKEN}\n\n`,
+        `data: ${TOKEN}\n\n`,
+        frames({ stdout: 5, note: `x ${TOKEN}` }),
+        frames({ error: `bad token ${TOKEN}`, code: `c-${TOKEN}`, finished: true }),
+      ]),
+    );
+    const values = await collect(execEither$({ command: 'x' }, options(fetch)));
+    expect(values[0]).toEqual(right({ type: 'stdout', data: `out ${TOKEN}`, timestamp: TS }));
+    expect(values.slice(1, 4).map((value) => isLeft(value) && value.left)).toEqual([
+      expect.objectContaining({ reason: 'json', data: '{oops [redacted]' }),
+      expect.objectContaining({ reason: 'json', data: '[redacted]' }),
+      expect.objectContaining({ reason: 'schema', data: '{"stdout":5,"note":"x [redacted]"}' }),
+    ]);
+    expect(values[4]).toEqual(
+      right({ type: 'failed', message: 'bad token [redacted]', code: 'c-[redacted]' }),
+    );
+    const errors = values.slice(1).map((value) => (isLeft(value) ? value.left : value.right));
+    for (const error of errors) expect(`${JSON.stringify(error)} ${String(error)}`).not.toContain(TOKEN);
+  });
+
   it('parses Retry-After as an HTTP date', async () => {
     const when = new Date(Date.now() + 60_000).toUTCString();
     const fetch = fakeFetch(() =>
