@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { isLeft } from 'fp-ts/lib/Either.js';
+import type { Observable } from 'rxjs';
 import {
   createSseDecoder,
   decodeExecEvents,
@@ -9,10 +10,11 @@ import {
   ExecFailedError,
   ExecIncompleteError,
   ExecNetworkError,
+  type ExecOptions,
   ExecProtocolError,
 } from 'superserve-rx';
 import { cutPoints, splitAt } from '../helpers/arbitraries';
-import { outcome } from '../helpers/outcome';
+import { type Outcome, outcome } from '../helpers/outcome';
 import { fakeFetch, streamResponse } from '../helpers/sse-response';
 
 // Arbitrary bytes into the SSE and decode layers: whatever arrives, the result is values and a
@@ -98,19 +100,31 @@ const ending = fc.constantFrom('end', 'reset');
 /** No cap, or a small one that the fuzzed bodies often exceed. */
 const cap = fc.option(fc.integer({ min: 1, max: 64 }), { nil: undefined });
 
-function fetchOf(bytes: Buffer, cuts: number[], end: string): typeof fetch {
-  const chunks = splitAt(new Uint8Array(bytes), cuts);
-  return fakeFetch(() =>
-    streamResponse(chunks, end === 'reset' ? { failWith: new TypeError('terminated') } : {}),
+/**
+ * Runs a client over fuzzed bodies, chunkings, endings and caps, and checks each outcome; the
+ * outcome's promise not settling would be the hang this rules out.
+ */
+function fuzzClient<T>(
+  client: (request: { command: string }, options: ExecOptions) => Observable<T>,
+  check: (result: Outcome<T>, end: string, maxEventLength: number | undefined) => void,
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(body, cutPoints(), ending, cap, async (bytes, cuts, end, maxEventLength) => {
+      const chunks = splitAt(new Uint8Array(bytes), cuts);
+      const fetch = fakeFetch(() =>
+        streamResponse(chunks, end === 'reset' ? { failWith: new TypeError('terminated') } : {}),
+      );
+      const options = {
+        baseUrl: 'https://fuzz.test',
+        accessToken: 'fuzz-token',
+        fetch,
+        ...(maxEventLength !== undefined && { maxEventLength }),
+      };
+      check(await outcome(client({ command: 'x' }, options)), end, maxEventLength);
+    }),
+    { numRuns: 300 },
   );
 }
-
-const options = (fetch: typeof globalThis.fetch, maxEventLength: number | undefined) => ({
-  baseUrl: 'https://fuzz.test',
-  accessToken: 'fuzz-token',
-  fetch,
-  ...(maxEventLength !== undefined && { maxEventLength }),
-});
 
 describe('fuzz: arbitrary byte streams', () => {
   it('createSseDecoder + decodeExecEvents: messages decode to events or an ExecDecodeError; only the cap throws', () => {
@@ -139,46 +153,32 @@ describe('fuzz: arbitrary byte streams', () => {
     );
   });
 
-  it('execEither$: Eithers, then completion, ExecProtocolError (cap) or ExecNetworkError (reset)', async () => {
-    await fc.assert(
-      fc.asyncProperty(body, cutPoints(), ending, cap, async (bytes, cuts, end, maxEventLength) => {
-        const result = await outcome(
-          execEither$({ command: 'x' }, options(fetchOf(bytes, cuts, end), maxEventLength)),
-        );
-        for (const value of result.values) expect(['Left', 'Right']).toContain(value._tag);
-        if (result.completed) {
-          expect(end).toBe('end');
-        } else if (result.error instanceof ExecProtocolError) {
-          expect(maxEventLength).toBeDefined();
-        } else {
-          expect(result.error).toBeInstanceOf(ExecNetworkError);
-          expect(end).toBe('reset');
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it('execEither$: Eithers, then completion, ExecProtocolError (cap) or ExecNetworkError (reset)', () =>
+    fuzzClient(execEither$, (result, end, maxEventLength) => {
+      for (const value of result.values) expect(['Left', 'Right']).toContain(value._tag);
+      if (result.completed) {
+        expect(end).toBe('end');
+      } else if (result.error instanceof ExecProtocolError) {
+        expect(maxEventLength).toBeDefined();
+      } else {
+        expect(result.error).toBeInstanceOf(ExecNetworkError);
+        expect(end).toBe('reset');
+      }
+    }));
 
-  it('exec$: output then exactly one finished and completion, or a typed error', async () => {
-    await fc.assert(
-      fc.asyncProperty(body, cutPoints(), ending, cap, async (bytes, cuts, end, maxEventLength) => {
-        const result = await outcome(
-          exec$({ command: 'x' }, options(fetchOf(bytes, cuts, end), maxEventLength)),
-        );
-        const finished = result.values.filter((event) => event.type === 'finished');
-        if (result.completed) {
-          expect(finished).toHaveLength(1);
-          expect(result.values[result.values.length - 1]).toBe(finished[0]);
-        } else {
-          expect(finished).toHaveLength(0);
-          expect(
-            [ExecDecodeError, ExecFailedError, ExecIncompleteError, ExecNetworkError, ExecProtocolError].some(
-              (type) => result.error instanceof type,
-            ),
-          ).toBe(true);
-        }
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it('exec$: output then exactly one finished and completion, or a typed error', () =>
+    fuzzClient(exec$, (result) => {
+      const finished = result.values.filter((event) => event.type === 'finished');
+      if (result.completed) {
+        expect(finished).toHaveLength(1);
+        expect(result.values[result.values.length - 1]).toBe(finished[0]);
+      } else {
+        expect(finished).toHaveLength(0);
+        expect(
+          [ExecDecodeError, ExecFailedError, ExecIncompleteError, ExecNetworkError, ExecProtocolError].some(
+            (type) => result.error instanceof type,
+          ),
+        ).toBe(true);
+      }
+    }));
 });
