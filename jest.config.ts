@@ -14,6 +14,10 @@ const config: Config = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20_000,
+  // Coverage is measured on the browser-safe core: src/ less the Node-only server and CLI.
+  collectCoverageFrom: ['src/**/*.ts', '!src/server/**', '!src/cli/**'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 95, statements: 95 } },
 };
 
 export default config;

@@ -1,4 +1,5 @@
 import { ExecHttpError } from '../errors/exec-http-error.js';
+import { redactSecret } from './redact-secret.js';
 
 /** The most bytes of a non-2xx body that are read and kept. */
 export const MAX_ERROR_BODY_BYTES = 4096;
@@ -11,14 +12,16 @@ export const MAX_ERROR_BODY_BYTES = 4096;
  * @param secret - The access token, redacted should the server echo it.
  */
 export async function readHttpError(response: Response, secret: string): Promise<ExecHttpError> {
-  const body = redact((await readPrefix(response)).trim(), secret);
+  const body = redactSecret((await readPrefix(response)).trim(), secret);
   const envelope = parseEnvelope(body);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   return new ExecHttpError({
     status: response.status,
     body,
     code: envelope?.code,
-    detail: envelope?.message,
+    // A browser hides a redirect it was told not to follow behind status 0 and no body.
+    detail:
+      envelope?.message ?? (response.type === 'opaqueredirect' ? 'redirected (not followed)' : undefined),
     retryAfterMs,
   });
 }
@@ -78,8 +81,4 @@ export function parseRetryAfter(value: string | null): number | undefined {
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function redact(text: string, secret: string): string {
-  return secret.length > 0 && text.includes(secret) ? text.split(secret).join('[redacted]') : text;
 }

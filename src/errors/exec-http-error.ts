@@ -18,7 +18,8 @@ export interface ExecHttpErrorInit {
  * The service answered with a non-2xx status before the stream started: 401 for a missing or
  * expired token, 429 for too many connections, 502/503 while the sandbox is unreachable or
  * paused... The status wins over the content type: a 5xx sent as `text/event-stream` is still
- * this error.
+ * this error. Redirects are not followed (they would carry the access token elsewhere): a 3xx
+ * is this error too, with status 0 in browsers, which hide the redirect.
  *
  * @example
  * ```ts

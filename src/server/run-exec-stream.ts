@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
 import type { ExecRequest } from '../codec/exec-request.js';
 import { createOutputChunker } from './create-output-chunker.js';
 import { DEFAULT_TIMEOUT_S, MAX_TIMER_MS, TIMEOUT_EXIT_CODE } from './protocol-constants.js';
@@ -130,12 +131,20 @@ export function runExecStream(
     const [file, args] =
       request.args === undefined ? ['/bin/sh', ['-c', request.command]] : [request.command, request.args];
     const useShell = request.args === undefined;
-    const child = spawn(file, args, {
-      cwd,
-      env: { ...context.baseEnv, ...request.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
+    try {
+      child = spawn(file, args, {
+        cwd,
+        env: { ...context.baseEnv, ...request.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      // Most spawn failures arrive as an 'error' event below, but some are thrown: E2BIG, for
+      // arguments or an environment too large for the kernel.
+      finish({ code: 'exec_failed', error: (error as Error).message, finished: true });
+      return;
+    }
     pid = child.pid;
     exited = pid === undefined;
     child.on('error', (error: NodeJS.ErrnoException) => {

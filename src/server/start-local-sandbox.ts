@@ -42,6 +42,18 @@ export interface LocalSandboxOptions {
    */
   readonly maxBodyBytes?: number;
   /**
+   * The most milliseconds a client may take to send the request headers; a slower one gets 408
+   * and is disconnected.
+   * @defaultValue 10000
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * The most milliseconds a client may take to send the whole request, headers and body; a
+   * slower one gets 408 and is disconnected. The response stream has no such limit.
+   * @defaultValue 30000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
    * The working directory of commands whose request gives none.
    * @defaultValue `process.cwd()`
    */
@@ -103,7 +115,18 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     workingDir: options.workingDir ?? process.cwd(),
     keepaliveMs: options.keepaliveMs ?? KEEPALIVE_INTERVAL_MS,
   };
-  checkOptions(accessToken, maxConcurrent, maxBodyBytes, context.keepaliveMs);
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  checkOptions(accessToken, {
+    maxConcurrent,
+    maxBodyBytes,
+    keepaliveMs: context.keepaliveMs,
+    headersTimeoutMs: headersTimeout,
+    requestTimeoutMs: requestTimeout,
+  });
+  if (headersTimeout > requestTimeout) {
+    throw new TypeError('startLocalSandbox: headersTimeoutMs must not exceed requestTimeoutMs');
+  }
   const cors = createCorsPolicy(options.cors);
   if (!LOOPBACK.has(host)) {
     process.emitWarning(
@@ -115,9 +138,18 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   const runs = new Set<ExecStreamRun>();
   let pending = 0;
 
-  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
-    void handle(request, response);
-  });
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts only this often (by default every 30 s, which made a 10 s
+      // header timeout up to 40 s in practice): check often enough to keep them.
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    (request, response) => {
+      void handle(request, response);
+    },
+  );
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?', 1)[0];
@@ -135,6 +167,10 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     let body: Buffer | undefined;
     try {
       body = await readBody(request, maxBodyBytes);
+    } catch {
+      // The client went away, or was cut off by the request timeout (Node has sent it 408),
+      // in the middle of its body: there is no one left to answer.
+      return;
     } finally {
       pending--;
     }
@@ -189,15 +225,11 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   };
 }
 
-function checkOptions(token: string, maxConcurrent: number, maxBodyBytes: number, keepaliveMs: number): void {
+function checkOptions(token: string, positive: Readonly<Record<string, number>>): void {
   if (token === '' || !/^[\x21-\x7e]+$/.test(token)) {
     throw new TypeError('startLocalSandbox: accessToken must be non-empty printable ASCII with no spaces');
   }
-  for (const [name, value] of [
-    ['maxConcurrent', maxConcurrent],
-    ['maxBodyBytes', maxBodyBytes],
-    ['keepaliveMs', keepaliveMs],
-  ] as const) {
+  for (const [name, value] of Object.entries(positive)) {
     if (!(Number.isSafeInteger(value) && value > 0)) {
       throw new TypeError(`startLocalSandbox: ${name} must be a positive integer, got ${String(value)}`);
     }

@@ -5,7 +5,10 @@ import { join, resolve } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { collectOutput, exec$ } from 'superserve-rx';
 import { startLocalSandbox } from 'superserve-rx/server';
+import { type FaultStep, startFaultServer, step } from '../helpers/fault-server';
 import { isAlive, readPids, waitFor } from '../helpers/processes';
+import { frames } from '../helpers/sse-response';
+import { type TestSseServer, unusedPort } from '../helpers/sse-server';
 
 const root = resolve(__dirname, '../..');
 const children = new Set<ChildProcess>();
@@ -110,15 +113,65 @@ describe('superserve-rx exec', () => {
   it('stops the remote command on Ctrl-C and exits 130', async () => {
     const pidFile = join(dir, 'sigint.pids');
     const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; echo ready; sleep 30`]);
+    // Wait for the output to reach the CLI's stdout, not only for the command to start: under
+    // load a Ctrl-C between the two would cut off "ready".
     let printed = '';
     child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    await waitFor(() => printed === 'ready\n', 10_000, 'the command to start and its output to arrive');
+    await waitFor(() => printed.includes('ready'), 10_000, 'the command to start and print');
     const [pid] = await readPids(pidFile);
     child.kill('SIGINT');
     const run = await result;
     expect(run.code).toBe(130);
     expect(run.stdout).toBe('ready\n');
     expect(isAlive(pid!)).toBe(false);
+  });
+});
+
+describe('the access token and the CLI', () => {
+  const secret = 'cli-secret-token-4e1d9b7a0c';
+  let server: TestSseServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it.each([
+    ['an HTTP error body', 'flag', [step.head(401), step.write(`invalid access token ${secret}`)], 69],
+    [
+      'an error event',
+      'env',
+      [
+        step.sseHead(),
+        step.write(frames({ error: `token ${secret} expired`, code: 'gone', finished: true })),
+      ],
+      71,
+    ],
+    ['a bad frame', 'flag', [step.sseHead(), step.write(`data: ${secret}\n\n`)], 76],
+  ] as Array<[string, string, FaultStep[], number]>)(
+    'never prints the token when a server echoes it in %s (token by %s)',
+    async (_where, how, script, code) => {
+      server = await startFaultServer(script);
+      const run = await cli(
+        how === 'flag'
+          ? ['exec', '--url', server.url, '--token', secret, '--', 'true']
+          : ['exec', '--', 'true'],
+        how === 'env' ? { SUPERSERVE_SANDBOX_URL: server.url, SUPERSERVE_ACCESS_TOKEN: secret } : {},
+      ).result;
+      expect(run.code).toBe(code);
+      expect(run.stderr).toContain('[redacted]');
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    },
+  );
+
+  it('never prints the token on a network error', async () => {
+    const url = `http://127.0.0.1:${await unusedPort()}`;
+    const run = await cli(['exec', '--', 'true'], {
+      SUPERSERVE_SANDBOX_URL: url,
+      SUPERSERVE_ACCESS_TOKEN: secret,
+    }).result;
+    expect(run.code).toBe(75);
+    expect(run.stderr).toMatch(/ECONNREFUSED/);
+    expect(run.stdout + run.stderr).not.toContain(secret);
   });
 });
 

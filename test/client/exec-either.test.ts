@@ -189,6 +189,44 @@ describe('execEither$ over an injected fetch', () => {
     expect(`${error.message} ${String(error)} ${JSON.stringify(error)}`).not.toContain(TOKEN);
   });
 
+  it('does not follow redirects, and says so where a browser hides the redirect behind status 0', async () => {
+    const opaque = { status: 0, type: 'opaqueredirect', headers: new Headers(), body: null } as Response;
+    const fetch = fakeFetch(() => opaque);
+    const error = await firstValueFrom(execEither$({ command: 'x' }, options(fetch))).catch(
+      (e: unknown) => e,
+    );
+    expect(fetch.calls[0]?.init.redirect).toBe('manual');
+    expect(error).toBeInstanceOf(ExecHttpError);
+    expect(error).toMatchObject({
+      status: 0,
+      message: 'POST /exec/stream failed with 0: redirected (not followed)',
+    });
+  });
+
+  it('redacts the token should a server echo it in an error event or a bad frame, not in output', async () => {
+    const fetch = fakeFetch(() =>
+      streamResponse([
+        frames({ stdout: `out ${TOKEN}`, timestamp: TS }),
+        `data: {oops ${TOKEN}\n\n`,
+        `data: ${TOKEN}\n\n`,
+        frames({ stdout: 5, note: `x ${TOKEN}` }),
+        frames({ error: `bad token ${TOKEN}`, code: `c-${TOKEN}`, finished: true }),
+      ]),
+    );
+    const values = await collect(execEither$({ command: 'x' }, options(fetch)));
+    expect(values[0]).toEqual(right({ type: 'stdout', data: `out ${TOKEN}`, timestamp: TS }));
+    expect(values.slice(1, 4).map((value) => isLeft(value) && value.left)).toEqual([
+      expect.objectContaining({ reason: 'json', data: '{oops [redacted]' }),
+      expect.objectContaining({ reason: 'json', data: '[redacted]' }),
+      expect.objectContaining({ reason: 'schema', data: '{"stdout":5,"note":"x [redacted]"}' }),
+    ]);
+    expect(values[4]).toEqual(
+      right({ type: 'failed', message: 'bad token [redacted]', code: 'c-[redacted]' }),
+    );
+    const errors = values.slice(1).map((value) => (isLeft(value) ? value.left : value.right));
+    for (const error of errors) expect(`${JSON.stringify(error)} ${String(error)}`).not.toContain(TOKEN);
+  });
+
   it('parses Retry-After as an HTTP date', async () => {
     const when = new Date(Date.now() + 60_000).toUTCString();
     const fetch = fakeFetch(() =>
@@ -285,6 +323,86 @@ describe('execEither$ over an injected fetch', () => {
     expect((fetch.calls[0]?.init.signal as AbortSignal).aborted).toBe(true);
     await new Promise((resolve) => setImmediate(resolve));
     expect(probe.cancelled).toBe(true);
+  });
+
+  it.each([
+    [
+      'a maxEventLength that is not a positive integer',
+      { maxEventLength: 0 },
+      'maxEventLength: expected a positive integer',
+    ],
+    ['a fractional maxEventLength', { maxEventLength: 1.5 }, 'maxEventLength: expected a positive integer'],
+    [
+      'a base URL that is not a URL',
+      { baseUrl: 'sandbox.test' },
+      'baseUrl: expected an absolute http(s) URL',
+    ],
+    ['a header name that is not a token', { headers: { 'bad header': 'x' } }, 'headers: '],
+    [
+      'a token with a space',
+      { accessToken: 'two words' },
+      'accessToken: must be printable ASCII with no spaces',
+    ],
+  ])('makes no request for %s: ExecRequestError', async (_name, extra, issue) => {
+    const fetch = fakeFetch(() => streamResponse([]));
+    const error = await firstValueFrom(execEither$({ command: 'x' }, options(fetch, extra))).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ExecRequestError);
+    expect((error as Error).message).toContain(issue);
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('needs a fetch where the runtime has none', async () => {
+    const saved = globalThis.fetch;
+    Reflect.deleteProperty(globalThis, 'fetch');
+    try {
+      await expect(
+        firstValueFrom(execEither$({ command: 'x' }, { accessToken: TOKEN, baseUrl: 'https://s.test' })),
+      ).rejects.toThrow('fetch: no fetch: pass options.fetch on a runtime without one');
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
+
+  it('calls the global fetch with globalThis as this, as browsers require', async () => {
+    const saved = globalThis.fetch;
+    const global = jest.fn(() => Promise.resolve(streamResponse([frames({ exit_code: 0, finished: true })])));
+    globalThis.fetch = global as unknown as typeof fetch;
+    try {
+      await collect(execEither$({ command: 'x' }, { accessToken: TOKEN, baseUrl: 'https://s.test' }));
+    } finally {
+      globalThis.fetch = saved;
+    }
+    expect(global.mock.contexts).toEqual([globalThis]);
+  });
+
+  it('cancels the body of a response that arrives after unsubscribing, and emits nothing', async () => {
+    const probe: BodyProbe = { cancelled: false, pulls: 0 };
+    let answer: (response: Response) => void = () => undefined;
+    const fetch = fakeFetch(() => new Promise<Response>((resolve) => (answer = resolve)));
+    const seen: unknown[] = [];
+    const subscription = execEither$({ command: 'x' }, options(fetch)).subscribe({
+      next: (value) => seen.push(value),
+      error: (error) => seen.push(error),
+      complete: () => seen.push('complete'),
+    });
+    subscription.unsubscribe();
+    answer(streamResponse([frames({ stdout: 'late', timestamp: TS })], { hang: true }, probe));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(probe.cancelled).toBe(true);
+    expect(seen).toEqual([]);
+  });
+
+  it('completes on a 2xx event stream with no body at all', async () => {
+    const empty = {
+      status: 200,
+      type: 'basic',
+      headers: new Headers({ 'content-type': 'text/event-stream' }),
+      body: null,
+    };
+    const fetch = fakeFetch(() => empty as Response);
+    await expect(collect(execEither$({ command: 'x' }, options(fetch)))).resolves.toEqual([]);
   });
 
   it('delivers a Left for a schema-invalid frame with the path', async () => {

@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { exec$, ExecNetworkError, lines, stdoutText } from 'superserve-rx';
-import { startTestSseServer, type TestSseServer } from '../helpers/sse-server';
+import { startTestSseServer, type TestSseServer, unusedPort } from '../helpers/sse-server';
 
 const TOKEN = 'integration-token-0123456789';
 
@@ -69,12 +68,7 @@ describe('exec$ over real HTTP', () => {
   });
 
   it('errors with ExecNetworkError when the connection is refused', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address() as { port: number };
-        probe.close(() => resolve(address.port));
-      });
-    });
+    const port = await unusedPort();
     const error = await lastValueFrom(
       exec$({ command: 'true' }, { baseUrl: `http://127.0.0.1:${port}`, accessToken: TOKEN }),
     ).catch((e: unknown) => e);

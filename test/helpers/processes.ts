@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -15,6 +15,24 @@ export function isAlive(pid: number): boolean {
   // The state follows the parenthesised command name, which may itself contain spaces.
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state !== 'Z' && state !== 'X';
+}
+
+/** The pids of the running (not zombie) children of `parent`, read from /proc. */
+export function runningChildren(parent: number = process.pid): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // Exited while we looked.
+    }
+    // After the parenthesised command name: state, then the parent's pid.
+    const [, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === parent && isAlive(Number(entry))) children.push(Number(entry));
+  }
+  return children;
 }
 
 /** Polls `condition` every 20 ms until it holds, failing after `ms`. */

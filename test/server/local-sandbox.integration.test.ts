@@ -13,7 +13,7 @@ import {
   lines,
   stdoutText,
 } from 'superserve-rx';
-import { type LocalSandbox, startLocalSandbox } from 'superserve-rx/server';
+import { localSandboxes, post } from '../helpers/local-sandbox';
 import { isAlive, readPids, waitFor } from '../helpers/processes';
 
 let dir: string;
@@ -24,27 +24,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const sandboxes: LocalSandbox[] = [];
-async function sandbox(
-  options: Parameters<typeof startLocalSandbox>[0] = {},
-): Promise<ExecOptions & { sandbox: LocalSandbox }> {
-  const started = await startLocalSandbox(options);
-  sandboxes.push(started);
-  return { baseUrl: started.url, accessToken: started.accessToken, sandbox: started };
-}
-afterEach(async () => {
-  await Promise.all(sandboxes.splice(0).map((s) => s.close()));
-});
+const sandboxes = localSandboxes();
+const sandbox = sandboxes.start;
+afterEach(() => sandboxes.closeAll());
 
 const run = (command: string, options: ExecOptions, extra: object = {}) =>
   lastValueFrom(exec$({ command, ...extra }, options).pipe(collectOutput()));
-
-const post = (options: ExecOptions, init: RequestInit & { path?: string } = {}) =>
-  fetch(`${options.baseUrl}${init.path ?? '/exec/stream'}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-access-token': options.accessToken ?? '' },
-    ...init,
-  });
 
 describe('the local sandbox before the stream', () => {
   it.each([

@@ -1,0 +1,21 @@
+// Mutation testing of src/ (the CLI aside): `npm run mutate`. Not part of `npm test`.
+// Incremental: a run re-tests only the mutants whose code or covering tests changed since the
+// last run's reports/stryker-incremental.json; `npm run mutate -- --force` tests them all.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'jest.mutate.config.ts', enableFindRelatedTests: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  mutate: ['src/**/*.ts', '!src/cli/**', '!src/index.ts', '!src/server/index.ts'],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 80, break: 80 },
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+};
