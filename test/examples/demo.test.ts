@@ -1,16 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
-
-const root = resolve(__dirname, '../..');
+import { runExample } from '../helpers/run-example';
 
 describe('npm start (examples/demo.ts)', () => {
   it('runs every command on an embedded sandbox, prints live prefixed lines and a summary, exits 0', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/demo.ts'], {
-      cwd: root,
-      env: { ...process.env, SUPERSERVE_SANDBOX_URL: '', SUPERSERVE_ACCESS_TOKEN: '' },
-      timeout: 20_000,
-    });
+    const stdout = await runExample('demo.ts');
     expect(stdout).toMatch(
       /^superserve-rx demo: 7 runs, 3 at a time, on a local sandbox at http:\/\/127\.0\.0\.1:\d+/,
     );

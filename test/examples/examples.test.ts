@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { runExample } from '../helpers/run-example';
 
-/** Runs an example the way the README says (tsx), on its embedded local sandbox. */
+/** An example's stdout, as lines. */
 async function example(file: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', `examples/${file}`], {
-    cwd: resolve(__dirname, '../..'),
-    env: { ...process.env, SUPERSERVE_SANDBOX_URL: '', SUPERSERVE_ACCESS_TOKEN: '' },
-    timeout: 20_000,
-  });
-  return stdout.trimEnd().split('\n');
+  return (await runExample(file)).trimEnd().split('\n');
 }
 
 describe('examples', () => {

@@ -1,17 +1,8 @@
-import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { runExample } from '../helpers/run-example';
 
 describe('examples/operators.ts (the README API examples)', () => {
   it('runs every operator example against a local sandbox with the documented results', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'examples/operators.ts'],
-      {
-        cwd: resolve(__dirname, '../..'),
-        timeout: 20_000,
-      },
-    );
+    const stdout = await runExample('operators.ts');
     expect(stdout.trim().split('\n')).toEqual([
       'stdoutText: "out\\n" stderrText: "err\\n"',
       'lines: ["one","two","","three"]',
