@@ -175,9 +175,11 @@ function decodeWithoutSecret(data: string, secret: string): ReadonlyArray<ExecEv
   if (frame instanceof ExecDecodeError) {
     return data.includes(secret) ? decodeExecFrame(redactSecret(data, secret)) : frame;
   }
-  return frame.some((event) => event.type === 'failed')
-    ? frame.map((event) => (event.type === 'failed' ? failedWithoutSecret(event, secret) : event))
-    : frame;
+  for (const event of frame) {
+    if (event.type === 'failed')
+      return frame.map((e) => (e.type === 'failed' ? failedWithoutSecret(e, secret) : e));
+  }
+  return frame;
 }
 
 function failedWithoutSecret(event: FailedEvent, secret: string): FailedEvent {

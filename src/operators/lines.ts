@@ -1,5 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 
+const CR = 13;
+
 /** Configuration of {@link lines}. */
 export interface LinesConfig {
   /**
@@ -79,14 +81,18 @@ export function lines(config: LinesConfig = {}): OperatorFunction<string, string
           let start = 0;
           let lf = chunk.indexOf('\n');
           while (lf !== -1 && !subscriber.closed) {
-            let line = chunk.slice(start, lf);
-            if (pendingLength > 0) {
-              fragments.push(line);
-              line = fragments.join('');
+            let line: string;
+            if (pendingLength === 0) {
+              // The common case, a whole line inside one chunk: one slice, the CR left out of it.
+              line = chunk.slice(start, lf > start && chunk.charCodeAt(lf - 1) === CR ? lf - 1 : lf);
+            } else {
+              fragments.push(chunk.slice(start, lf));
+              const joined = fragments.join('');
               fragments = [];
               pendingLength = 0;
+              line = joined.charCodeAt(joined.length - 1) === CR ? joined.slice(0, -1) : joined;
             }
-            emit(line.endsWith('\r') ? line.slice(0, -1) : line);
+            emit(line);
             start = lf + 1;
             lf = chunk.indexOf('\n', start);
           }
