@@ -1,9 +1,9 @@
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, type Subscriber } from 'rxjs';
 import { decodeExecFrame } from '../codec/decode-exec-events.js';
-import type { ExecEvent, FailedEvent } from '../codec/exec-event.js';
+import type { ExecEvent } from '../codec/exec-event.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
-import { ExecDecodeError } from '../errors/exec-decode-error.js';
+import type { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
 import { ExecNetworkError } from '../errors/exec-network-error.js';
 import { ExecProtocolError } from '../errors/exec-protocol-error.js';
@@ -12,7 +12,6 @@ import { isExecStreamError } from '../errors/exec-stream-error.js';
 import { createSseDecoder } from '../sse/create-sse-decoder.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { readHttpError } from './read-http-error.js';
-import { redactSecret } from './redact-secret.js';
 
 /** What a stream does with each decoded frame and with the body's end. */
 export interface ExecStreamHandlers {
@@ -142,7 +141,7 @@ async function run(
   const reader = response.body.getReader();
   stream.reader = reader;
   const decoder = createSseDecoder({
-    onData: (data) => handlers.onFrame(decodeWithoutSecret(data, options.accessToken)),
+    onData: (data) => handlers.onFrame(decodeExecFrame(data, options.accessToken)),
     ...(options.maxEventLength !== undefined && { maxEventLength: options.maxEventLength }),
   });
   try {
@@ -163,29 +162,4 @@ async function run(
     return;
   }
   handlers.onEnd();
-}
-
-/**
- * Decodes one frame, keeping the access token out of what may become an error message: a bad
- * frame that echoes it (`ExecDecodeError` quotes the frame) and a could-not-run event's text.
- * Output is the command's own and is left as it is.
- */
-function decodeWithoutSecret(data: string, secret: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
-  const frame = decodeExecFrame(data);
-  if (frame instanceof ExecDecodeError) {
-    return data.includes(secret) ? decodeExecFrame(redactSecret(data, secret)) : frame;
-  }
-  for (const event of frame) {
-    if (event.type === 'failed')
-      return frame.map((e) => (e.type === 'failed' ? failedWithoutSecret(e, secret) : e));
-  }
-  return frame;
-}
-
-function failedWithoutSecret(event: FailedEvent, secret: string): FailedEvent {
-  return {
-    ...event,
-    message: redactSecret(event.message, secret),
-    ...(event.code !== undefined && { code: redactSecret(event.code, secret) }),
-  };
 }

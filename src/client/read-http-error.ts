@@ -1,7 +1,7 @@
 import { ExecHttpError } from '../errors/exec-http-error.js';
-import { redactSecret } from './redact-secret.js';
+import { redactSecret } from '../codec/redact-secret.js';
 
-/** The most bytes of a non-2xx body that are read and kept. */
+/** The most of a non-2xx body that is kept, in bytes read and in characters. */
 export const MAX_ERROR_BODY_BYTES = 4096;
 
 /**
@@ -12,7 +12,10 @@ export const MAX_ERROR_BODY_BYTES = 4096;
  * @param secret - The access token, redacted should the server echo it.
  */
 export async function readHttpError(response: Response, secret: string): Promise<ExecHttpError> {
-  const body = redactSecret((await readPrefix(response)).trim(), secret);
+  // Read a token's length past the cap and redact before cutting, so that a token straddling
+  // the cap cannot leave its first part behind.
+  const text = redactSecret(await readPrefix(response, MAX_ERROR_BODY_BYTES + secret.length), secret);
+  const body = text.slice(0, MAX_ERROR_BODY_BYTES).trim();
   const envelope = parseEnvelope(body);
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   return new ExecHttpError({
@@ -26,13 +29,13 @@ export async function readHttpError(response: Response, secret: string): Promise
   });
 }
 
-async function readPrefix(response: Response): Promise<string> {
+async function readPrefix(response: Response, max: number): Promise<string> {
   if (response.body === null) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    while (size < MAX_ERROR_BODY_BYTES) {
+    while (size < max) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
@@ -43,7 +46,7 @@ async function readPrefix(response: Response): Promise<string> {
   } finally {
     reader.cancel().catch(() => undefined);
   }
-  const bytes = new Uint8Array(Math.min(size, MAX_ERROR_BODY_BYTES));
+  const bytes = new Uint8Array(Math.min(size, max));
   let offset = 0;
   for (const chunk of chunks) {
     const part = chunk.subarray(0, bytes.length - offset);

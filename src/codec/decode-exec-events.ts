@@ -3,6 +3,7 @@ import { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
 import type { ExecEvent } from './exec-event.js';
 import { ExecFrame, StderrFrame, StdoutFrame } from './exec-frame.js';
+import { redactSecret } from './redact-secret.js';
 import { reportIssues } from './report-issues.js';
 
 /**
@@ -28,26 +29,48 @@ export function decodeExecEvents(data: string): Either<ExecDecodeError, Readonly
 
 /**
  * {@link decodeExecEvents} without the `Either`, for the transport's hot path: the events, or
- * the error as a value.
+ * the error as a value. Given the access token, keeps it out of everything that may become an
+ * error message (a server could echo it): a could-not-run event's text and a bad frame's
+ * error, whose data and issues quote the frame. Output is the command's own and is left as is.
  *
  * @param data - The `data` of one SSE message.
+ * @param secret - The access token, if there is one to keep out of errors.
  */
-export function decodeExecFrame(data: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
+export function decodeExecFrame(data: string, secret?: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
   let json: unknown;
   try {
     json = JSON.parse(data);
   } catch (error) {
-    return new ExecDecodeError('json', data, [{ path: '', message: `not JSON: ${messageOf(error)}` }]);
+    const failure = new ExecDecodeError('json', data, [
+      { path: '', message: `not JSON: ${messageOf(error)}` },
+    ]);
+    return withoutSecret(failure, data, secret);
   }
   const output = plainOutput(json);
   if (output !== undefined) return output;
   // A codec's `is` checks exactly what its `decode` checks, without building validation
   // contexts and Eithers; only a frame that fails it pays for `decode`, to name the paths.
-  if (ExecFrame.is(json)) return eventsOf(json, data);
-  const decoded = ExecFrame.decode(json);
-  return decoded._tag === 'Left'
-    ? new ExecDecodeError('schema', data, reportIssues(decoded.left))
-    : eventsOf(decoded.right, data);
+  const decoded = ExecFrame.is(json) ? { _tag: 'Right' as const, right: json } : ExecFrame.decode(json);
+  const events =
+    decoded._tag === 'Left'
+      ? new ExecDecodeError('schema', data, reportIssues(decoded.left))
+      : eventsOf(decoded.right, data, secret);
+  return events instanceof ExecDecodeError ? withoutSecret(events, data, secret) : events;
+}
+
+/**
+ * The error of a frame that holds the token, rebuilt from the frame with the token redacted,
+ * so that no part of it survives in a quoted snippet or a value cut short in an issue.
+ */
+function withoutSecret(failure: ExecDecodeError, data: string, secret: string | undefined): ExecDecodeError {
+  if (secret === undefined || secret === '' || !data.includes(secret)) return failure;
+  const redacted = redactSecret(data, secret);
+  const again = decodeExecFrame(redacted);
+  return again instanceof ExecDecodeError
+    ? again
+    : new ExecDecodeError(failure.reason, redacted, [
+        { path: '', message: 'a frame holding the access token' },
+      ]);
 }
 
 /**
@@ -69,7 +92,11 @@ function plainOutput(json: unknown): ReadonlyArray<ExecEvent> | undefined {
   return undefined;
 }
 
-function eventsOf(frame: ExecFrame, data: string): ReadonlyArray<ExecEvent> | ExecDecodeError {
+function eventsOf(
+  frame: ExecFrame,
+  data: string,
+  secret: string | undefined,
+): ReadonlyArray<ExecEvent> | ExecDecodeError {
   const { stdout, stderr, timestamp, finished, exit_code: exitCode, error, code } = frame;
   const events: ExecEvent[] = [];
   const issues: ExecIssue[] = [];
@@ -85,10 +112,12 @@ function eventsOf(frame: ExecFrame, data: string): ReadonlyArray<ExecEvent> | Ex
   }
   const failed = error !== undefined || (code !== undefined && exitCode === undefined);
   if (failed) {
+    // Its text becomes an ExecFailedError's message: no echoed token in it.
+    const clean = (text: string): string => (secret ? redactSecret(text, secret) : text);
     events.push({
       type: 'failed',
-      message: error ?? code ?? '',
-      ...(code !== undefined && { code }),
+      message: clean(error ?? code ?? ''),
+      ...(code !== undefined && { code: clean(code) }),
       ...(timestamp !== undefined && { timestamp }),
     });
   } else if (exitCode !== undefined) {

@@ -227,6 +227,28 @@ describe('execEither$ over an injected fetch', () => {
     for (const error of errors) expect(`${JSON.stringify(error)} ${String(error)}`).not.toContain(TOKEN);
   });
 
+  it('leaves no part of a long token in an issue that quotes a value cut short, or at the body cap', async () => {
+    const long = `tok-${'9f'.repeat(40)}`;
+    const prefix = long.slice(0, 12);
+    const fetch = fakeFetch((call) =>
+      JSON.parse(String(call.init.body)).command === 'frame'
+        ? streamResponse([frames({ exit_code: long, finished: true })])
+        : streamResponse([`${'x'.repeat(4090)}${long}`], { status: 500 }),
+    );
+    const [frame] = await collect(execEither$({ command: 'frame' }, options(fetch, { accessToken: long })));
+    const decodeError = isLeft(frame!) && frame.left;
+    expect(decodeError).toMatchObject({ reason: 'schema', issues: [{ path: 'exit_code' }] });
+    const http = await firstValueFrom(
+      execEither$({ command: 'body' }, options(fetch, { accessToken: long })),
+    ).catch((e: unknown) => e as ExecHttpError);
+    expect((http as ExecHttpError).body).toBe(`${'x'.repeat(4090)}[redac`);
+    for (const error of [decodeError, http]) {
+      expect(
+        `${JSON.stringify(error)} ${String(error)} ${JSON.stringify((error as ExecDecodeError).issues ?? [])}`,
+      ).not.toContain(prefix);
+    }
+  });
+
   it('parses Retry-After as an HTTP date', async () => {
     const when = new Date(Date.now() + 60_000).toUTCString();
     const fetch = fakeFetch(() =>
