@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { MAX_OUTPUT_EVENT_BYTES } from './protocol-constants.js';
 
 /** Splits one pipe's bytes into event texts. */
@@ -13,11 +14,12 @@ export interface OutputChunker {
  * characters: a multi-byte character split across two reads, or falling on a `maxBytes`
  * boundary, goes whole into one event. Invalid UTF-8 becomes U+FFFD, as on the service.
  *
- * @param emit - Receives each text, in order.
+ * @param emit - Receives each text, in order, and whether it is all ASCII (most output is: the
+ *   caller can then write it without a UTF-8 encoding pass).
  * @param maxBytes - The most raw bytes per text.
  */
 export function createOutputChunker(
-  emit: (text: string) => void,
+  emit: (text: string, ascii: boolean) => void,
   maxBytes: number = MAX_OUTPUT_EVENT_BYTES,
 ): OutputChunker {
   let carry: Buffer | undefined;
@@ -38,12 +40,15 @@ export function createOutputChunker(
             end -= partial;
           }
         }
-        if (end > start) emit(data.toString('utf8', start, end));
+        if (end > start) {
+          const ascii = isAscii(data.subarray(start, end));
+          emit(data.toString(ascii ? 'latin1' : 'utf8', start, end), ascii);
+        }
         start = carry === undefined ? end : data.length;
       }
     },
     end() {
-      if (carry !== undefined) emit(carry.toString('utf8'));
+      if (carry !== undefined) emit(carry.toString('utf8'), false);
       carry = undefined;
     },
   };

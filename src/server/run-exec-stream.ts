@@ -89,9 +89,9 @@ export function runExecStream(
 
   let paused = false;
   const pipes: NodeJS.ReadableStream[] = [];
-  const write = (text: string): void => {
+  const write = (text: string, encoding: BufferEncoding = 'utf8'): void => {
     if (ended || response.destroyed) return;
-    if (!response.write(text) && !paused) {
+    if (!response.write(text, encoding) && !paused) {
       // The client reads slowly: stop reading the pipes (the process then blocks on write)
       // rather than buffering its output without bound.
       paused = true;
@@ -164,13 +164,15 @@ export function runExecStream(
       ['stderr', child.stderr],
     ] as const) {
       pipes.push(pipe);
-      const chunker = createOutputChunker((text) =>
+      const chunker = createOutputChunker((text, ascii) =>
         write(
           frame(
             name === 'stdout'
               ? { stdout: text, timestamp: rfc3339Nano() }
               : { stderr: text, timestamp: rfc3339Nano() },
           ),
+          // JSON of ASCII text is ASCII, whose UTF-8 is its latin1: a copy, not an encoding pass.
+          ascii ? 'latin1' : 'utf8',
         ),
       );
       pipe.on('data', (bytes: Buffer) => chunker.push(bytes));
