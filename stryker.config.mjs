@@ -11,7 +11,7 @@ export default {
   mutate: ['src/**/*.ts', '!src/cli/**', '!src/index.ts', '!src/server/index.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
-  timeoutMS: 20000,
+  timeoutMS: 5000,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
