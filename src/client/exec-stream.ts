@@ -53,7 +53,7 @@ export function execStream$<T>(
     const controller = new AbortController();
     const stream = { reader: undefined as ReadableStreamDefaultReader<Uint8Array> | undefined };
     const handlers = handle(subscriber);
-    void run(
+    run(
       resolved.value,
       JSON.stringify(decoded.right),
       headers,
@@ -61,7 +61,14 @@ export function execStream$<T>(
       handlers,
       controller.signal,
       stream,
-    );
+    ).catch((error: unknown) => {
+      // Whatever escaped (a fetch double whose body is locked, say) still ends the stream typed.
+      if (!subscriber.closed) {
+        subscriber.error(
+          isExecStreamError(error) ? error : new ExecNetworkError('reading the response body failed', error),
+        );
+      }
+    });
     return () => {
       controller.abort();
       // An injected fetch may ignore the signal; cancelling the reader still releases the body.
@@ -71,23 +78,25 @@ export function execStream$<T>(
 }
 
 function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Headers | undefined {
-  if (!/^[\x21-\x7e]+$/.test(options.accessToken)) {
+  const ownHeaders = { accessToken: options.accessToken, sandboxId: options.sandboxId };
+  for (const [path, value] of Object.entries(ownHeaders)) {
     // Not echoed: the token is a secret even when it is malformed.
-    issues.push({ path: 'accessToken', message: 'must be printable ASCII with no spaces' });
-    return undefined;
+    if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
+      issues.push({ path, message: 'must be printable ASCII with no spaces' });
+    }
   }
-  let headers: Headers;
+  if (issues.length > 0) return undefined;
   try {
-    headers = new Headers(options.headers);
+    const headers = new Headers(options.headers);
+    headers.set('Content-Type', 'application/json');
+    headers.set('Accept', 'text/event-stream');
+    headers.set('X-Access-Token', options.accessToken);
+    if (options.sandboxId !== undefined) headers.set('X-Superserve-Sandbox-Id', options.sandboxId);
+    return headers;
   } catch (error) {
     issues.push({ path: 'headers', message: error instanceof Error ? error.message : String(error) });
     return undefined;
   }
-  headers.set('Content-Type', 'application/json');
-  headers.set('Accept', 'text/event-stream');
-  headers.set('X-Access-Token', options.accessToken);
-  if (options.sandboxId !== undefined) headers.set('X-Superserve-Sandbox-Id', options.sandboxId);
-  return headers;
 }
 
 async function run(
@@ -136,6 +145,15 @@ async function run(
   }
   if (response.body === null) {
     handlers.onEnd();
+    return;
+  }
+  if (typeof (response.body as ReadableStream<Uint8Array> | undefined)?.getReader !== 'function') {
+    // Some fetch polyfills (React Native's, whatwg-fetch) buffer the body and expose no stream.
+    subscriber.error(
+      new ExecProtocolError(
+        'the fetch implementation gives no readable body stream (response.body.getReader); pass a streaming fetch',
+      ),
+    );
     return;
   }
   const reader = response.body.getReader();

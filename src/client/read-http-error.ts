@@ -31,6 +31,10 @@ export async function readHttpError(response: Response, secret: string): Promise
 
 async function readPrefix(response: Response, max: number): Promise<string> {
   if (response.body === null) return '';
+  if (typeof (response.body as ReadableStream<Uint8Array> | undefined)?.getReader !== 'function') {
+    // A fetch polyfill without streams: its whole (already buffered) text, cut by the caller.
+    return response.text().catch(() => '');
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

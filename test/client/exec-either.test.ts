@@ -98,6 +98,21 @@ describe('execEither$ over an injected fetch', () => {
     expect(fetch.calls).toHaveLength(0);
   });
 
+  it('rejects a sandbox id or extra header no header can carry, with ExecRequestError', async () => {
+    const fetch = fakeFetch(() => streamResponse([]));
+    const error = await firstValueFrom(
+      execEither$({ command: 'x' }, options(fetch, { sandboxId: 'a\nb' })),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExecRequestError);
+    expect((error as ExecRequestError).issues).toEqual([
+      { path: 'sandboxId', message: 'must be printable ASCII with no spaces' },
+    ]);
+    await expect(
+      firstValueFrom(execEither$({ command: 'x' }, options(fetch, { headers: { 'X-Bad': 'a\nb' } }))),
+    ).rejects.toBeInstanceOf(ExecRequestError);
+    expect(fetch.calls).toHaveLength(0);
+  });
+
   it('falls back to SUPERSERVE_ACCESS_TOKEN and SUPERSERVE_SANDBOX_URL', async () => {
     const fetch = fakeFetch(() => streamResponse([]));
     const saved = { ...process.env };
@@ -247,6 +262,43 @@ describe('execEither$ over an injected fetch', () => {
         `${JSON.stringify(error)} ${String(error)} ${JSON.stringify((error as ExecDecodeError).issues ?? [])}`,
       ).not.toContain(prefix);
     }
+  });
+
+  it('ends typed, never hanging, when a fetch double gives no stream or a locked one', async () => {
+    const headers = new Headers({ 'content-type': 'text/event-stream' });
+    const noStream = { status: 200, ok: true, headers, body: undefined } as unknown as Response;
+    await expect(
+      lastValueFrom(execEither$({ command: 'x' }, options(fakeFetch(() => noStream)))),
+    ).rejects.toThrow(
+      new ExecProtocolError(
+        'the fetch implementation gives no readable body stream (response.body.getReader); pass a streaming fetch',
+      ),
+    );
+    const locked = streamResponse([frames({ exit_code: 0, finished: true })]);
+    locked.body!.getReader();
+    const error = await lastValueFrom(execEither$({ command: 'x' }, options(fakeFetch(() => locked)))).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ExecNetworkError);
+    expect((error as Error).message).toMatch(/^POST \/exec\/stream: reading the response body failed/);
+  });
+
+  it('reads the error body of a fetch double that buffers instead of streaming', async () => {
+    const buffered = {
+      status: 503,
+      ok: false,
+      type: 'basic',
+      headers: new Headers(),
+      body: undefined,
+      text: async () => 'sandbox is paused',
+    } as unknown as Response;
+    await expect(
+      lastValueFrom(execEither$({ command: 'x' }, options(fakeFetch(() => buffered)))),
+    ).rejects.toMatchObject({
+      name: 'ExecHttpError',
+      status: 503,
+      body: 'sandbox is paused',
+    });
   });
 
   it('parses Retry-After as an HTTP date', async () => {
