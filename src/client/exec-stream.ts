@@ -64,9 +64,7 @@ export function execStream$<T>(
     ).catch((error: unknown) => {
       // Whatever escaped (a fetch double whose body is locked, say) still ends the stream typed.
       if (!subscriber.closed) {
-        subscriber.error(
-          isExecStreamError(error) ? error : new ExecNetworkError('reading the response body failed', error),
-        );
+        subscriber.error(isExecStreamError(error) ? error : new ExecNetworkError('body', error));
       }
     });
     return () => {
@@ -120,7 +118,7 @@ async function run(
       redirect: 'manual',
     });
   } catch (error) {
-    if (!subscriber.closed) subscriber.error(new ExecNetworkError('fetch failed', error));
+    if (!subscriber.closed) subscriber.error(new ExecNetworkError('fetch', error));
     return;
   }
   if (subscriber.closed) {
@@ -174,9 +172,7 @@ async function run(
   } catch (error) {
     if (subscriber.closed) return;
     reader.cancel().catch(() => undefined);
-    subscriber.error(
-      isExecStreamError(error) ? error : new ExecNetworkError('reading the response body failed', error),
-    );
+    subscriber.error(isExecStreamError(error) ? error : new ExecNetworkError('body', error));
     return;
   }
   handlers.onEnd();

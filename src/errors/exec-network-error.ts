@@ -1,9 +1,11 @@
 import { ExecStreamError, errorGuard } from './exec-stream-error.js';
 
 /**
- * `fetch` failed, or reading the response body failed (connection refused, reset, DNS...).
- * The command may or may not have started; if it had, the service killed it when the
- * connection dropped.
+ * `fetch` failed (`phase: 'fetch'`: connection refused, DNS, reset before any response), or
+ * reading the response body failed (`phase: 'body'`: the stream broke after it began). In the
+ * body phase the command was running; in the fetch phase it may or may not have started (the
+ * service sends no headers until the first output or keepalive). If it had started, the
+ * service killed it when the connection dropped.
  *
  * @example
  * ```ts
@@ -17,11 +19,15 @@ export class ExecNetworkError extends ExecStreamError {
   override name = 'ExecNetworkError';
 
   /**
-   * @param message - What failed (`fetch failed`, `reading the response body failed`).
+   * @param phase - `fetch` if no response arrived, `body` if the response's body broke off.
    * @param cause - The underlying error.
    */
-  constructor(message: string, cause: unknown) {
-    super(`POST /exec/stream: ${message}${describeCause(cause, message)}`, { cause });
+  constructor(
+    readonly phase: 'fetch' | 'body',
+    cause: unknown,
+  ) {
+    const what = phase === 'fetch' ? 'fetch failed' : 'reading the response body failed';
+    super(`POST /exec/stream: ${what}${describeCause(cause, what)}`, { cause });
   }
 }
 

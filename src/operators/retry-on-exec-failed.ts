@@ -43,17 +43,23 @@ export interface RetryOnExecFailedConfig {
 }
 
 /**
- * Re-subscribes, and so runs the command again, when an attempt failed before the command
- * could have had an effect: `ExecFailedError` with code `exec_failed` (the service's "try
- * again"), `ExecHttpError` 429, 502, 503 or 504 (after at least its `Retry-After`), or
- * `ExecNetworkError`, and only when the failed attempt emitted no value. Once output has
- * arrived, the command has run, and re-running it is the caller's decision. Every other
- * error passes through at once.
+ * Re-subscribes, and so runs the command again, when the service refused or could not start
+ * the run, or the request never got an answer: `ExecFailedError` with code `exec_failed` (the
+ * service's "try again"), `ExecHttpError` 429, 502, 503 or 504 (after at least its
+ * `Retry-After`), or `ExecNetworkError` in the `fetch` phase; and only when the failed attempt
+ * emitted no value. A stream that broke after its response began (`ExecNetworkError` in the
+ * `body` phase) is never retried: the command was running. Every other error passes through.
+ *
+ * Use it on commands that are safe to run twice: the service sends no headers until the first
+ * output or keepalive (up to 15 s), so a connection lost in that window after the request was
+ * sent fails in the `fetch` phase although the command may have started. Put it directly after
+ * `exec$`, before operators such as `stdoutText()` that drop events, so that "emitted no value"
+ * counts every event.
  *
  * ```text
  * --#                 #: ExecFailedError('exec_failed'); retried after 500 ms
  * > retryOnExecFailed()
- * --- 500ms --a--f--|
+ * -- 500ms --a--f--|
  *
  * --a--#              #: ExecNetworkError after a value: not retried
  * > retryOnExecFailed()
@@ -111,6 +117,6 @@ function isRetryable(error: unknown): boolean {
   return (
     (isExecFailedError(error) && error.code === 'exec_failed') ||
     (isExecHttpError(error) && RETRYABLE_STATUSES.has(error.status)) ||
-    isExecNetworkError(error)
+    (isExecNetworkError(error) && error.phase === 'fetch')
   );
 }

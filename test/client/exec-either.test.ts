@@ -347,6 +347,7 @@ describe('execEither$ over an injected fetch', () => {
     )) as ExecNetworkError;
     expect(error).toBeInstanceOf(ExecNetworkError);
     expect(error.message).toBe('POST /exec/stream: fetch failed (ECONNREFUSED)');
+    expect(error.phase).toBe('fetch');
     expect(error.cause).toBe(cause);
   });
 
@@ -360,6 +361,7 @@ describe('execEither$ over an injected fetch', () => {
     );
     expect(error).toBeInstanceOf(ExecNetworkError);
     expect((error as Error).message).toMatch(/reading the response body failed: socket hang up/);
+    expect(error).toMatchObject({ phase: 'body' });
     expect(seen).toEqual([right({ type: 'stdout', data: 'a', timestamp: TS })]);
   });
 

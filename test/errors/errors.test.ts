@@ -22,7 +22,7 @@ import {
 const cases = [
   [ExecRequestError, isExecRequestError, () => new ExecRequestError([{ path: 'command', message: 'empty' }])],
   [ExecHttpError, isExecHttpError, () => new ExecHttpError({ status: 503, body: 'sandbox is paused' })],
-  [ExecNetworkError, isExecNetworkError, () => new ExecNetworkError('fetch failed', new Error('reset'))],
+  [ExecNetworkError, isExecNetworkError, () => new ExecNetworkError('fetch', new Error('reset'))],
   [ExecProtocolError, isExecProtocolError, () => new ExecProtocolError('not an event stream')],
   [ExecDecodeError, isExecDecodeError, () => new ExecDecodeError('json', '{', [])],
   [ExecFailedError, isExecFailedError, () => new ExecFailedError('spawn failed', 'exec_failed')],
@@ -63,7 +63,7 @@ describe('error classes', () => {
       code: 'rate',
       retryAfterMs: 2000,
     });
-    const network = new ExecNetworkError('fetch failed', new Error('X-Access-Token: secret'));
+    const network = new ExecNetworkError('fetch', new Error('X-Access-Token: secret'));
     expect(JSON.stringify(network)).not.toContain('secret');
   });
 

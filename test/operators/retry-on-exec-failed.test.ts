@@ -27,7 +27,7 @@ describe('retryOnExecFailed', () => {
 
   it('does not re-run once the attempt emitted a value (doc diagram)', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const network = new ExecNetworkError('reading the response body failed', new Error('reset'));
+      const network = new ExecNetworkError('body', new Error('reset'));
       const source = cold('--a--#', undefined, network);
       expectObservable(source.pipe(retryOnExecFailed())).toBe('--a--#', undefined, network);
       expectSubscriptions(source.subscriptions).toBe('^----!');
@@ -68,9 +68,18 @@ describe('retryOnExecFailed', () => {
 
   it('retries ExecNetworkError before any value', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const error = new ExecNetworkError('fetch failed', new Error('ECONNRESET'));
+      const error = new ExecNetworkError('fetch', new Error('ECONNRESET'));
       const source = flaky(2, cold('#', undefined, error), cold('a|'));
       expectObservable(source.pipe(retryOnExecFailed())).toBe('1500ms a|');
+    });
+  });
+
+  it('never retries a stream that broke after its response began, even before any value', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const broke = new ExecNetworkError('body', new Error('socket hang up'));
+      const source = cold('--#', undefined, broke);
+      expectObservable(source.pipe(retryOnExecFailed())).toBe('--#', undefined, broke);
+      expectSubscriptions(source.subscriptions).toBe('^-!');
     });
   });
 
