@@ -8,26 +8,34 @@ import { isExecRequestError } from '../errors/exec-request-error.js';
 import { isExecTimeoutError } from '../errors/exec-timeout-error.js';
 
 /**
- * The CLI's own exit codes, one per failure kind, from the BSD `sysexits.h` range so that
- * they rarely collide with a command's own codes (which `exec` passes through).
+ * The CLI's own exit codes, one per error class, from the BSD `sysexits.h` range so that they
+ * rarely collide with a command's own codes (which `exec` passes through).
  */
 export const EXIT_CODES = {
-  /** A bad flag, a missing command, or an invalid request (`ExecRequestError`). */
+  /** A bad flag or a missing command. */
   usage: 2,
+  /** `ExecRequestError`: the request or options were invalid; nothing was sent. */
+  request: 64,
+  /** `ExecDecodeError`: a frame was not an exec event. */
+  decode: 65,
   /** `ExecHttpError`: the service refused (401, 429, 503...). */
   http: 69,
-  /** `ExecFailedError`: the command could not run. */
-  failed: 71,
-  /** `ExecIncompleteError`: the stream ended with no outcome. */
-  incomplete: 74,
-  /** `ExecNetworkError` or `ExecTimeoutError`: could not reach the service, or gave up waiting. */
-  unavailable: 75,
-  /** `ExecProtocolError` or `ExecDecodeError`: the answer was not the protocol. */
-  protocol: 76,
   /** Anything else: a bug. */
   software: 70,
-  /** Interrupted by Ctrl-C (128 + SIGINT). */
+  /** `ExecFailedError`: the command could not run. */
+  failed: 71,
+  /** `ExecTimeoutError`: a client deadline passed (the CLI sets none; kept distinct all the same). */
+  timeout: 73,
+  /** `ExecIncompleteError`: the stream ended with no outcome. */
+  incomplete: 74,
+  /** `ExecNetworkError`: could not reach the service, or the stream broke. */
+  network: 75,
+  /** `ExecProtocolError`: the answer was not an event stream. */
+  protocol: 76,
+  /** Interrupted by Ctrl-C (128 + SIGINT), SIGTERM or SIGHUP. */
   interrupted: 130,
+  /** The reader of the output went away (128 + SIGPIPE, as a piped command would report). */
+  outputClosed: 141,
 } as const;
 
 /**
@@ -36,11 +44,13 @@ export const EXIT_CODES = {
  * @param error - What the stream errored with.
  */
 export function exitCodeFor(error: unknown): number {
-  if (isExecRequestError(error)) return EXIT_CODES.usage;
+  if (isExecRequestError(error)) return EXIT_CODES.request;
+  if (isExecDecodeError(error)) return EXIT_CODES.decode;
   if (isExecHttpError(error)) return EXIT_CODES.http;
   if (isExecFailedError(error)) return EXIT_CODES.failed;
+  if (isExecTimeoutError(error)) return EXIT_CODES.timeout;
   if (isExecIncompleteError(error)) return EXIT_CODES.incomplete;
-  if (isExecNetworkError(error) || isExecTimeoutError(error)) return EXIT_CODES.unavailable;
-  if (isExecProtocolError(error) || isExecDecodeError(error)) return EXIT_CODES.protocol;
+  if (isExecNetworkError(error)) return EXIT_CODES.network;
+  if (isExecProtocolError(error)) return EXIT_CODES.protocol;
   return EXIT_CODES.software;
 }

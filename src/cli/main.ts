@@ -1,12 +1,21 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js';
+import { OUTPUT_CLOSED, runCli } from './run-cli.js';
 
 const interrupt = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP: the terminal closed. Each stops the run, so that the embedded sandbox is closed and
+// the remote command killed, rather than left running detached.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // A second Ctrl-C while shutting down leaves at once.
     if (interrupt.signal.aborted) process.exit(130);
-    interrupt.abort();
+    interrupt.abort(signal);
+  });
+}
+// A reader that went away (`superserve-rx exec -- cmd | head -1`): stop, as for Ctrl-C, instead of
+// dying of an unhandled EPIPE with the command still running.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', () => {
+    if (!interrupt.signal.aborted) interrupt.abort(OUTPUT_CLOSED);
   });
 }
 

@@ -6,12 +6,15 @@ import type { ExecRequest } from '../codec/exec-request.js';
 import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 
+/** The `interrupt` reason when the reader of the CLI's output went away (EPIPE). */
+export const OUTPUT_CLOSED = 'output closed';
+
 /** Where the CLI reads and writes; `process` in production, buffers in tests. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly env: NodeJS.ProcessEnv;
-  /** Aborted on Ctrl-C. */
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP, or with {@link OUTPUT_CLOSED} when stdout closed. */
   readonly interrupt: AbortSignal;
 }
 
@@ -39,8 +42,9 @@ Options:
   --env K=V      an environment variable for the command; repeatable
   -h, --help     show this help
 
-Exit codes: the command's own, or 2 usage or invalid request, 69 HTTP error, 71 could not
-run, 74 stream ended without an outcome, 75 network error, 76 protocol error, 130 Ctrl-C.
+Exit codes: the command's own, or 2 bad usage, 64 invalid request, 65 undecodable event,
+69 HTTP error, 71 could not run, 74 stream ended without an outcome, 75 network error,
+76 protocol error, 130 Ctrl-C (or SIGTERM, SIGHUP), 141 output closed.
 `;
 
 const SERVE_HELP = `Usage: superserve-rx serve [options]
@@ -171,13 +175,22 @@ function streamRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promi
         else resolve(event.exitCode);
       },
       error: (error: unknown) => {
-        io.stderr.write(`superserve-rx: ${error instanceof Error ? error.message : String(error)}\n`);
+        // One line, whatever the service's opaque error text holds.
+        const message = (error instanceof Error ? error.message : String(error)).replace(
+          /\s*[\r\n]+\s*/g,
+          ' ',
+        );
+        io.stderr.write(`superserve-rx: ${message}\n`);
         resolve(exitCodeFor(error));
       },
     });
     const interrupt = (): void => {
       // Unsubscribing aborts the request; the sandbox then kills the command.
       subscription.unsubscribe();
+      if (io.interrupt.reason === OUTPUT_CLOSED) {
+        resolve(EXIT_CODES.outputClosed);
+        return;
+      }
       io.stderr.write('superserve-rx: interrupted; the command was stopped\n');
       resolve(EXIT_CODES.interrupted);
     };

@@ -146,7 +146,7 @@ describe('the access token and the CLI', () => {
       ],
       71,
     ],
-    ['a bad frame', 'flag', [step.sseHead(), step.write(`data: ${secret}\n\n`)], 76],
+    ['a bad frame', 'flag', [step.sseHead(), step.write(`data: ${secret}\n\n`)], 65],
   ] as Array<[string, string, FaultStep[], number]>)(
     'never prints the token when a server echoes it in %s (token by %s)',
     async (_where, how, script, code) => {
@@ -172,6 +172,22 @@ describe('the access token and the CLI', () => {
     expect(run.code).toBe(75);
     expect(run.stderr).toMatch(/ECONNREFUSED/);
     expect(run.stdout + run.stderr).not.toContain(secret);
+  });
+});
+
+describe('superserve-rx exec when its reader goes away', () => {
+  it('stops the command and exits 141 without a stack trace (`| head -1`)', async () => {
+    const pidFile = join(dir, 'epipe.pids');
+    const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; while true; do echo line; done`]);
+    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    // Close our end of the CLI's stdout, as `head` does once it has its line.
+    child.stdout!.destroy();
+    const run = await result;
+    expect(run.code).toBe(141);
+    expect(run.stderr).toBe('');
+    const [pid] = await readPids(pidFile);
+    await waitFor(() => !isAlive(pid!), 5000, 'the command to be stopped');
   });
 });
 
