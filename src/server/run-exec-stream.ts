@@ -74,6 +74,19 @@ export function runExecStream(
     }
   };
 
+  // A process that left the group (setsid) survives the kill and could hold the pipes, and so
+  // the run, open: after a kill the pipes are closed, at once or after a grace period that
+  // lets the output already in them through.
+  let pipeCloser: NodeJS.Timeout | undefined;
+  const closePipes = (): void => {
+    for (const pipe of pipes) pipe.destroy();
+  };
+  const stop = (graceMs: number): void => {
+    killGroup();
+    if (graceMs === 0) closePipes();
+    else pipeCloser ??= setTimeout(closePipes, graceMs);
+  };
+
   const finish = (event: object | undefined): void => {
     if (ended) return;
     ended = true;
@@ -88,7 +101,7 @@ export function runExecStream(
   };
 
   let paused = false;
-  const pipes: NodeJS.ReadableStream[] = [];
+  const pipes: Readable[] = [];
   const write = (text: string, encoding: BufferEncoding = 'utf8'): void => {
     if (ended || response.destroyed) return;
     if (!response.write(text, encoding) && !paused) {
@@ -106,14 +119,14 @@ export function runExecStream(
   response.on('close', () => {
     if (ended) return;
     // The client went away before the terminal event: kill the command at once.
-    killGroup();
+    stop(0);
     finish(undefined);
   });
 
   void start();
   return {
     abort: () => {
-      killGroup();
+      stop(0);
       finish(undefined);
     },
     done,
@@ -183,12 +196,13 @@ export function runExecStream(
     timeout = setTimeout(
       () => {
         timedOut = true;
-        killGroup();
+        stop(PIPE_GRACE_MS);
       },
       Math.min(timeoutS * 1000, MAX_TIMER_MS),
     );
 
     child.on('close', (code, signal) => {
+      clearTimeout(pipeCloser);
       // Background children that closed their output would otherwise outlive the run.
       killGroup();
       exited = true;
@@ -200,6 +214,9 @@ export function runExecStream(
     });
   }
 }
+
+/** How long the pipes stay open after a timeout's kill, for the output already in them. */
+const PIPE_GRACE_MS = 250;
 
 function frame(event: object): string {
   return `data: ${JSON.stringify(event)}\n\n`;

@@ -308,6 +308,46 @@ describe('the local sandbox running commands', () => {
     for (const subscription of subscriptions) subscription.unsubscribe();
   });
 
+  describe('a process that left the group but holds the pipes (setsid)', () => {
+    let escaped: number[] = [];
+    afterEach(() => {
+      // Outside the run's group, so nothing of the sandbox's can kill it: the test does.
+      for (const pid of escaped) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      escaped = [];
+    });
+    const command = (pidFile: string) => `setsid sleep 20 & echo $! > ${pidFile}; echo started`;
+
+    it('still ends the run with 124 at timeout_s', async () => {
+      const options = await sandbox();
+      const pidFile = join(dir, 'setsid-timeout.pid');
+      const started = Date.now();
+      const result = await run(command(pidFile), options, { timeout_s: 1 });
+      escaped = await readPids(pidFile);
+      expect(result).toEqual({ stdout: 'started\n', stderr: '', exitCode: 124, truncated: false });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('does not keep close() waiting, nor a concurrency slot after the client left', async () => {
+      const options = await sandbox({ maxConcurrent: 1 });
+      const pidFile = join(dir, 'setsid-close.pid');
+      await firstValueFrom(exec$({ command: command(pidFile), timeout_s: 60 }, options));
+      escaped = await readPids(pidFile);
+      // The first run's client has gone: its slot must come free for the next run.
+      expect((await run('echo next', options)).stdout).toBe('next\n');
+      const blocker = exec$({ command: command(pidFile), timeout_s: 60 }, options).subscribe();
+      await waitFor(
+        async () => (await readPids(pidFile)).length === 1 && escaped[0] !== (await readPids(pidFile))[0],
+        5000,
+        'the second command to start',
+      );
+      escaped.push(...(await readPids(pidFile)));
+      const closing = Date.now();
+      await options.sandbox.close();
+      expect(Date.now() - closing).toBeLessThan(3000);
+      blocker.unsubscribe();
+    });
+  });
+
   it('keeps serving after failing commands and bad requests', async () => {
     const options = await sandbox();
     await run('exit 1', options);
