@@ -101,16 +101,20 @@ function eventsOf(
   const events: ExecEvent[] = [];
   const issues: ExecIssue[] = [];
   const hasOutput = (stdout !== undefined && stdout !== '') || (stderr !== undefined && stderr !== '');
-  if (hasOutput && timestamp === undefined) {
+  const failed = error !== undefined || (code !== undefined && exitCode === undefined);
+  const terminal = failed || exitCode !== undefined || finished === true;
+  // Output events always carry a timestamp; a legacy terminal frame that also carries output
+  // may not (error frames never do): its output is delivered with an empty one.
+  const outputTimestamp = timestamp ?? (terminal ? '' : undefined);
+  if (hasOutput && outputTimestamp === undefined) {
     issues.push({ path: 'timestamp', message: 'expected a string on an output event, got nothing' });
   }
-  if (stdout !== undefined && stdout !== '' && timestamp !== undefined) {
-    events.push({ type: 'stdout', data: stdout, timestamp });
+  if (stdout !== undefined && stdout !== '' && outputTimestamp !== undefined) {
+    events.push({ type: 'stdout', data: stdout, timestamp: outputTimestamp });
   }
-  if (stderr !== undefined && stderr !== '' && timestamp !== undefined) {
-    events.push({ type: 'stderr', data: stderr, timestamp });
+  if (stderr !== undefined && stderr !== '' && outputTimestamp !== undefined) {
+    events.push({ type: 'stderr', data: stderr, timestamp: outputTimestamp });
   }
-  const failed = error !== undefined || (code !== undefined && exitCode === undefined);
   if (failed) {
     // Its text becomes an ExecFailedError's message: no echoed token in it.
     const clean = (text: string): string => (secret ? redactSecret(text, secret) : text);

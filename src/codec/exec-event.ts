@@ -7,7 +7,10 @@ export interface StdoutEvent {
   readonly type: 'stdout';
   /** The output text (the service decodes each raw read on its own; invalid UTF-8 is U+FFFD). */
   readonly data: string;
-  /** RFC 3339 time the service emitted the chunk. */
+  /**
+   * RFC 3339 time the service emitted the chunk; empty for output carried by a legacy terminal
+   * frame that had none.
+   */
   readonly timestamp: string;
 }
 
@@ -17,7 +20,10 @@ export interface StderrEvent {
   readonly type: 'stderr';
   /** The output text. */
   readonly data: string;
-  /** RFC 3339 time the service emitted the chunk. */
+  /**
+   * RFC 3339 time the service emitted the chunk; empty for output carried by a legacy terminal
+   * frame that had none.
+   */
   readonly timestamp: string;
 }
 

@@ -51,6 +51,19 @@ describe('decodeExecEvents', () => {
     ]);
   });
 
+  it('delivers the output of a legacy terminal frame without a timestamp, with an empty one', () => {
+    expect(
+      events('{"stderr":"boom\\n","error":"spawn failed","code":"exec_failed","finished":true}'),
+    ).toEqual([
+      { type: 'stderr', data: 'boom\n', timestamp: '' },
+      { type: 'failed', code: 'exec_failed', message: 'spawn failed' },
+    ]);
+    expect(events('{"stdout":"last","exit_code":0,"finished":true}')).toEqual([
+      { type: 'stdout', data: 'last', timestamp: '' },
+      { type: 'finished', exitCode: 0 },
+    ]);
+  });
+
   it('ignores unknown fields and yields nothing for empty output', () => {
     expect(events(`{"stdout":"x","timestamp":"${TS}","pid":7,"extra":{"a":1}}`)).toEqual([
       { type: 'stdout', data: 'x', timestamp: TS },

@@ -216,12 +216,16 @@ describe('frames', () => {
   });
 
   it('an error frame carrying output: the output first, then ExecFailedError', async () => {
+    // As older control planes built it: error frames never carry a timestamp.
     const run = await runAgainstFaults(
-      [step.sseHead(), step.write(frames({ stdout: 'o', error: 'no', code: 'exec_failed', timestamp: TS }))],
+      [
+        step.sseHead(),
+        step.write(frames({ stderr: 'boom\n', error: 'spawn failed', code: 'exec_failed', finished: true })),
+      ],
       (options) => exec$(request, options),
     );
-    expect(run.values).toEqual([{ type: 'stdout', data: 'o', timestamp: TS }]);
-    expect(run.error).toBeInstanceOf(ExecFailedError);
+    expect(run.values).toEqual([{ type: 'stderr', data: 'boom\n', timestamp: '' }]);
+    expect(run.error).toEqual(new ExecFailedError('spawn failed', 'exec_failed'));
   });
 
   it('keeps the access token out of the request line and sends it only as X-Access-Token', async () => {
