@@ -4,6 +4,9 @@ import { redactSecret } from '../codec/redact-secret.js';
 /** The most of a non-2xx body that is kept, in bytes read and in characters. */
 export const MAX_ERROR_BODY_BYTES = 4096;
 
+/** How long a non-2xx body is read, at most, before the error is reported with what came. */
+export const ERROR_BODY_DEADLINE_MS = 2000;
+
 /**
  * Turns a non-2xx response into an {@link ExecHttpError}, reading at most 4 KiB of its body
  * and cancelling the rest, so that a huge error page costs nothing.
@@ -38,16 +41,23 @@ async function readPrefix(response: Response, max: number): Promise<string> {
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  // A 5xx sent as an event stream may trickle keepalives for an hour before 4 KiB: the error
+  // is reported with what arrived within the deadline.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ERROR_BODY_DEADLINE_MS);
+  });
   try {
     while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
+      const next = await Promise.race([reader.read(), late]);
+      if (next === undefined || next.done) break;
+      chunks.push(next.value);
+      size += next.value.byteLength;
     }
   } catch {
     // A body that breaks off mid-read still has a status worth reporting.
   } finally {
+    clearTimeout(timer);
     reader.cancel().catch(() => undefined);
   }
   const bytes = new Uint8Array(Math.min(size, max));

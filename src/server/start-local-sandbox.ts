@@ -5,7 +5,7 @@ import { isLeft } from 'fp-ts/lib/Either.js';
 import { decodeExecRequest } from '../codec/exec-request.js';
 import { formatIssues } from '../errors/exec-issue.js';
 import { createCorsPolicy } from './create-cors-policy.js';
-import { KEEPALIVE_INTERVAL_MS } from './protocol-constants.js';
+import { KEEPALIVE_INTERVAL_MS, MAX_TIMER_MS } from './protocol-constants.js';
 import { type ExecStreamRun, runExecStream } from './run-exec-stream.js';
 
 /** Options of {@link startLocalSandbox}. */
@@ -232,6 +232,10 @@ function checkOptions(token: string, positive: Readonly<Record<string, number>>)
   for (const [name, value] of Object.entries(positive)) {
     if (!(Number.isSafeInteger(value) && value > 0)) {
       throw new TypeError(`startLocalSandbox: ${name} must be a positive integer, got ${String(value)}`);
+    }
+    // Node runs a longer timer after 1 ms: a huge keepalive interval would flood every stream.
+    if (name.endsWith('Ms') && value > MAX_TIMER_MS) {
+      throw new TypeError(`startLocalSandbox: ${name} must be at most ${MAX_TIMER_MS} ms, got ${value}`);
     }
   }
 }

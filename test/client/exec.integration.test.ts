@@ -67,6 +67,27 @@ describe('exec$ over real HTTP', () => {
     await expect(server.requests[0]?.closed).resolves.toBeUndefined();
   });
 
+  it('reports a 5xx whose body trickles without end within its deadline, with what came', async () => {
+    server = await startTestSseServer((_request, response) => {
+      response.writeHead(502, { 'content-type': 'text/event-stream', 'retry-after': '2' });
+      response.write('sandbox unreachable\n');
+      const keepalive = setInterval(() => response.write(': keepalive\n\n'), 5000);
+      response.on('close', () => clearInterval(keepalive));
+    });
+    const started = Date.now();
+    const error = await lastValueFrom(
+      exec$({ command: 'true' }, { baseUrl: server.url, accessToken: TOKEN }),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'ExecHttpError',
+      status: 502,
+      body: 'sandbox unreachable',
+      retryAfterMs: 2000,
+    });
+    expect(Date.now() - started).toBeLessThan(4500);
+    await expect(server.requests[0]?.closed).resolves.toBeUndefined();
+  });
+
   it('errors with ExecNetworkError when the connection is refused', async () => {
     const port = await unusedPort();
     const error = await lastValueFrom(

@@ -229,6 +229,9 @@ describe('slow and vanishing clients', () => {
     );
     await expect(sandboxes.start({ headersTimeoutMs: 2000, requestTimeoutMs: 1000 })).rejects.toThrow(
       /headersTimeoutMs must not exceed requestTimeoutMs/,
+    ); // Node would run a longer timer after 1 ms, flooding every stream with keepalives.
+    await expect(sandboxes.start({ keepaliveMs: 3_000_000_000 })).rejects.toThrow(
+      /keepaliveMs must be at most 2147483647 ms/,
     );
   });
 });
