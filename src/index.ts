@@ -27,7 +27,7 @@ export type { ExecOptions } from './client/exec-options.js';
 
 export { collectOutput, DEFAULT_COLLECT_MAX_BYTES } from './operators/collect-output.js';
 export type { CollectOutputConfig, ExecOutput } from './operators/collect-output.js';
-export { lines } from './operators/lines.js';
+export { DEFAULT_MAX_LINE_LENGTH, lines } from './operators/lines.js';
 export type { LinesConfig } from './operators/lines.js';
 export { outputText } from './operators/output-text.js';
 export {

@@ -70,7 +70,7 @@ export interface ExecAllConfig {
  * a:     --o--f|
  * b:     ---e--x        x: ExecHttpError
  * > execAll$([a, b])
- * --A---B-A-(B|)        A: { run: a, event }, B: { run: b, event }; b's last event is { type: 'error' }
+ * --AB-A(B|)            A: { run: a, event }, B: { run: b, event }; b's last event is { type: 'error' }
  * ```
  *
  * Errors only with `failFast`, then with the first run's error.

@@ -2,13 +2,16 @@ import { Observable, type OperatorFunction } from 'rxjs';
 
 const CR = 13;
 
+/** The longest line {@link lines} emits by default: 8 Mi UTF-16 code units. */
+export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
+
 /** Configuration of {@link lines}. */
 export interface LinesConfig {
   /**
    * The longest line emitted, in UTF-16 code units. A longer line is emitted in pieces of
-   * `maxLength` (the last piece holding the rest), so that output with no newline cannot grow
-   * the buffer without bound.
-   * @defaultValue `Infinity` (no limit)
+   * `maxLength` (the last piece holding the rest), so that output with no newline (a base64
+   * dump) cannot grow the buffer without bound. `Infinity` turns the cap off.
+   * @defaultValue 8 Mi (8,388,608)
    */
   readonly maxLength?: number;
 }
@@ -34,7 +37,7 @@ export interface LinesConfig {
  * ```
  */
 export function lines(config: LinesConfig = {}): OperatorFunction<string, string> {
-  const maxLength = config.maxLength ?? Infinity;
+  const maxLength = config.maxLength ?? DEFAULT_MAX_LINE_LENGTH;
   if (!(maxLength === Infinity || (Number.isSafeInteger(maxLength) && maxLength > 0))) {
     throw new TypeError(`lines: maxLength must be a positive integer, got ${String(maxLength)}`);
   }

@@ -39,11 +39,11 @@ export interface WithTimeoutConfig {
  * ```text
  * --a--b-----------c--|
  * > withTimeout({ idle: 5 })
- * --a--b-----#        #: ExecTimeoutError('idle', 5)
+ * --a--b----#         #: ExecTimeoutError('idle', 5)
  *
  * --a--a--a--a--a--a--|
  * > withTimeout(10)
- * --a--a--a--#        #: ExecTimeoutError('total', 10)
+ * --a--a--a-#         #: ExecTimeoutError('total', 10)
  * ```
  *
  * Errors with `ExecTimeoutError`, and with whatever the source errors with.

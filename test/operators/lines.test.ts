@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { from, lastValueFrom, map, toArray } from 'rxjs';
-import { lines } from 'superserve-rx';
+import { DEFAULT_MAX_LINE_LENGTH, lines } from 'superserve-rx';
 import { lineText, splitAt } from '../helpers/arbitraries';
 import { testScheduler } from '../helpers/marbles';
 
@@ -75,6 +75,13 @@ describe('lines', () => {
     await expect(run(['abc\r', '\n'], 3)).resolves.toEqual(['abc']);
     await expect(run(['ab', 'cdef', '\n'], 3)).resolves.toEqual(['abc', 'def']);
     await expect(run(['abcdef'], 3)).resolves.toEqual(['abc', 'def']);
+  });
+
+  it('caps a line at 8 Mi characters by default, and not at all with Infinity', async () => {
+    const long = 'x'.repeat(DEFAULT_MAX_LINE_LENGTH + 5);
+    const pieces = await run([long.slice(0, 1000), long.slice(1000), '\n']);
+    expect(pieces.map((piece) => piece.length)).toEqual([DEFAULT_MAX_LINE_LENGTH, 5]);
+    expect(await run([long, '\n'], Infinity)).toEqual([long]);
   });
 
   it('rejects a bad maxLength at call time', () => {
