@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { lastValueFrom, of } from 'rxjs';
 import { collectOutput, ExecFailedError, ExecIncompleteError, type ExecEvent } from 'superserve-rx';
 import { EVENTS, testScheduler } from '../helpers/marbles';
 
@@ -72,7 +74,47 @@ describe('collectOutput', () => {
     });
   });
 
-  it('rejects a bad maxBytes at call time', () => {
-    expect(() => collectOutput({ maxBytes: -1 })).toThrow(TypeError);
+  it('rejects a bad maxBytes at call time, naming it', () => {
+    expect(() => collectOutput({ maxBytes: -1 })).toThrow(/maxBytes must be a non-negative integer, got -1/);
+    expect(() => collectOutput({ maxBytes: 1.5 })).toThrow(TypeError);
+    expect(() => collectOutput({ maxBytes: 0 })).not.toThrow();
+  });
+
+  it('keeps the longest whole-character prefix that fits, over chunks, as UTF-8 counts it', async () => {
+    // Any UTF-16 units, lone surrogates included (UTF-8 writes those as U+FFFD: 3 bytes).
+    const units = fc.array(
+      fc.oneof(
+        fc.constantFrom('a', 'é', '€', '😀', '\ud800', '\udc00'),
+        fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)),
+      ),
+      { maxLength: 30 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          units.map((parts) => parts.join('')),
+          { maxLength: 4 },
+        ),
+        fc.nat(40),
+        async (chunks, maxBytes) => {
+          // Characters as each event holds them: a pair is never split across events.
+          const characters = chunks.flatMap((chunk) => [...chunk]);
+          let expected = '';
+          let bytes = 0;
+          for (const char of characters) {
+            bytes += Buffer.byteLength(char);
+            if (bytes > maxBytes) break;
+            expected += char;
+          }
+          const result = await lastValueFrom(
+            of(...chunks.map(out), { type: 'finished', exitCode: 0 } as const).pipe(
+              collectOutput({ maxBytes }),
+            ),
+          );
+          expect(result.stdout).toBe(expected);
+          expect(result.truncated).toBe(expected.length < chunks.join('').length);
+        },
+      ),
+    );
   });
 });
