@@ -64,6 +64,47 @@ describe('decodeExecEvents', () => {
     ]);
   });
 
+  it('sends a frame with one output field and a terminal field past the output fast path', () => {
+    // Shape dispatch must not mistake these for plain output and drop their terminal part.
+    expect(events(`{"stdout":"x","timestamp":"${TS}","exit_code":3}`)).toEqual([
+      { type: 'stdout', data: 'x', timestamp: TS },
+      { type: 'finished', exitCode: 3, timestamp: TS },
+    ]);
+    expect(events(`{"stderr":"x","timestamp":"${TS}","finished":true,"exit_code":0}`)).toEqual([
+      { type: 'stderr', data: 'x', timestamp: TS },
+      { type: 'finished', exitCode: 0, timestamp: TS },
+    ]);
+    expect(events(`{"stdout":"x","timestamp":"${TS}","error":"boom"}`)).toEqual([
+      { type: 'stdout', data: 'x', timestamp: TS },
+      { type: 'failed', message: 'boom', timestamp: TS },
+    ]);
+    expect(events(`{"stderr":"x","timestamp":"${TS}","code":"exec_failed"}`)).toEqual([
+      { type: 'stderr', data: 'x', timestamp: TS },
+      { type: 'failed', message: 'exec_failed', code: 'exec_failed', timestamp: TS },
+    ]);
+  });
+
+  it('treats a frame with an exit code or an error as terminal even without finished', () => {
+    expect(events('{"stdout":"last","exit_code":0}')).toEqual([
+      { type: 'stdout', data: 'last', timestamp: '' },
+      { type: 'finished', exitCode: 0 },
+    ]);
+    expect(events('{"stderr":"why","error":"spawn failed"}')).toEqual([
+      { type: 'stderr', data: 'why', timestamp: '' },
+      { type: 'failed', message: 'spawn failed' },
+    ]);
+  });
+
+  it('yields nothing for empty output, with or without a timestamp, on either stream', () => {
+    expect(events(`{"stderr":"","timestamp":"${TS}"}`)).toEqual([]);
+    expect(events('{"stdout":""}')).toEqual([]);
+    expect(events('{"stderr":""}')).toEqual([]);
+    expect(events(`{"stdout":"","stderr":"","timestamp":"${TS}"}`)).toEqual([]);
+    expect(events(`{"stdout":"","exit_code":0,"finished":true,"timestamp":"${TS}"}`)).toEqual([
+      { type: 'finished', exitCode: 0, timestamp: TS },
+    ]);
+  });
+
   it('ignores unknown fields and yields nothing for empty output', () => {
     expect(events(`{"stdout":"x","timestamp":"${TS}","pid":7,"extra":{"a":1}}`)).toEqual([
       { type: 'stdout', data: 'x', timestamp: TS },
