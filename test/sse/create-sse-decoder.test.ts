@@ -31,6 +31,13 @@ describe('createSseDecoder', () => {
 
   it('strips a leading BOM', () => {
     expect(decodeAll([encode('\uFEFFdata: x\n\n')])).toEqual(['x']);
+    expect(decodeAll([new Uint8Array(0), encode('\uFEFFdata: x\n\n')])).toEqual(['x']);
+  });
+
+  it('strips only that one: a second BOM, or one at a later chunk, belongs to the field name', () => {
+    // `\uFEFFdata` is an unknown field, which SSE ignores.
+    expect(decodeAll([encode('\uFEFF\uFEFFdata: x\n\ndata: y\n\n')])).toEqual(['y']);
+    expect(decodeAll(['data: a\n\n', '\uFEFFdata: b\n\n', 'data: c\n\n'].map(encode))).toEqual(['a', 'c']);
   });
 
   it('drops an unfinished event at the end of the body, as SSE requires', () => {
