@@ -234,4 +234,34 @@ describe('slow and vanishing clients', () => {
       /keepaliveMs must be at most 2147483647 ms/,
     );
   });
+
+  it('accepts the limits themselves: equal header and request timeouts, the longest timer Node honours', async () => {
+    const options = await sandboxes.start({
+      headersTimeoutMs: 1000,
+      requestTimeoutMs: 1000,
+      keepaliveMs: 2 ** 31 - 1,
+    });
+    expect((await echo(options, 'at the limits')).stdout).toBe('at the limits\n');
+  });
+
+  it.each([
+    ['that is empty', ''],
+    ['with a space', 'two words'],
+    ['with a control character', 'tok\nen'],
+    ['that is not ASCII', 'tökén'],
+  ])('rejects an access token %s, without echoing it', async (_name, token) => {
+    const error = await sandboxes.start({ accessToken: token }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe(
+      'startLocalSandbox: accessToken must be non-empty printable ASCII with no spaces',
+    );
+  });
+
+  it('treats localhost as loopback: no warning', async () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const options = await sandboxes.start({ host: 'localhost' });
+    expect(options.sandbox.url).toMatch(/^http:\/\/(127\.0\.0\.1|\[::1\]):\d+$/);
+    expect((await echo(options, 'local')).stdout).toBe('local\n');
+    expect(warn).not.toHaveBeenCalled();
+  });
 });
