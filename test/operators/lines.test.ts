@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { from, lastValueFrom, map, toArray } from 'rxjs';
+import { from, lastValueFrom, map, Subject, toArray } from 'rxjs';
 import { DEFAULT_MAX_LINE_LENGTH, lines } from 'superserve-rx';
 import { lineText, splitAt } from '../helpers/arbitraries';
 import { testScheduler } from '../helpers/marbles';
@@ -75,6 +75,27 @@ describe('lines', () => {
     await expect(run(['abc\r', '\n'], 3)).resolves.toEqual(['abc']);
     await expect(run(['ab', 'cdef', '\n'], 3)).resolves.toEqual(['abc', 'def']);
     await expect(run(['abcdef'], 3)).resolves.toEqual(['abc', 'def']);
+  });
+
+  it('emits the full pieces of an overlong line as they arrive, not at its end: memory stays bounded', () => {
+    const text = new Subject<string>();
+    const seen: string[] = [];
+    let completed = false;
+    text
+      .pipe(lines({ maxLength: 3 }))
+      .subscribe({ next: (line) => seen.push(line), complete: () => (completed = true) });
+    text.next('abcdefg');
+    expect(seen).toEqual(['abc', 'def']);
+    // A CR that may start a CRLF is not counted: 'ghi' is not over the cap yet.
+    text.next('hi\r');
+    expect(seen).toEqual(['abc', 'def']);
+    text.next('\nxy');
+    expect(seen).toEqual(['abc', 'def', 'ghi']);
+    text.next('zw');
+    expect(seen).toEqual(['abc', 'def', 'ghi', 'xyz']);
+    text.complete();
+    expect(seen).toEqual(['abc', 'def', 'ghi', 'xyz', 'w']);
+    expect(completed).toBe(true);
   });
 
   it('caps a line at 8 Mi characters by default, and not at all with Infinity', async () => {
