@@ -56,7 +56,7 @@ export class ExecHttpError extends ExecStreamError {
 }
 
 function firstLine(body: string): string {
-  const line = body.trim().split(/\r?\n/, 1)[0] ?? '';
+  const line = (body.trim().split(/\r?\n/, 1)[0] ?? '').trimEnd();
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 

@@ -86,6 +86,14 @@ describe('execEither$ over an injected fetch', () => {
       await expect(
         firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test' })),
       ).rejects.toThrow(/no access token/);
+      await expect(
+        firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test', accessToken: '' })),
+      ).rejects.toThrow(/no access token/);
+      process.env.SUPERSERVE_ACCESS_TOKEN = '';
+      await expect(
+        firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test' })),
+      ).rejects.toThrow(/no access token/);
+      delete process.env.SUPERSERVE_ACCESS_TOKEN;
       const bad = 'secret\nvalue';
       const error = await firstValueFrom(
         execEither$({ command: 'x' }, options(fetch, { accessToken: bad })),

@@ -72,6 +72,16 @@ describe('error classes', () => {
       'POST /exec/stream failed with 503: sandbox is paused',
     );
     expect(new ExecHttpError({ status: 500, body: '' }).message).toBe('POST /exec/stream failed with 500');
+    expect(new ExecHttpError({ status: 502, body: '\n  bad gateway  \r\nnginx' }).message).toBe(
+      'POST /exec/stream failed with 502: bad gateway',
+    );
+    const long = 'x'.repeat(200);
+    expect(new ExecHttpError({ status: 500, body: long }).message).toBe(
+      `POST /exec/stream failed with 500: ${long}`,
+    );
+    expect(new ExecHttpError({ status: 500, body: `${long}y` }).message).toBe(
+      `POST /exec/stream failed with 500: ${long}…`,
+    );
     expect(new ExecFailedError('boom').message).toBe('the command could not run: boom');
     expect(
       new ExecRequestError([{ path: 'timeout_s', message: 'expected a positive integer, got 0' }]).message,
