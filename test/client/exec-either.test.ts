@@ -334,10 +334,22 @@ describe('execEither$ over an injected fetch', () => {
     expect(probe.cancelled).toBe(true);
   });
 
+  it.each(['xtext/event-stream', 'text/event-streams', 'text/event-stream-x; charset=utf-8'])(
+    'does not mistake %s for an event stream',
+    async (type) => {
+      const fetch = fakeFetch(() =>
+        streamResponse([frames({ exit_code: 0, finished: true })], { headers: { 'content-type': type } }),
+      );
+      await expect(firstValueFrom(execEither$({ command: 'x' }, options(fetch)))).rejects.toBeInstanceOf(
+        ExecProtocolError,
+      );
+    },
+  );
+
   it('accepts an event-stream content type with parameters', async () => {
     const fetch = fakeFetch(() =>
       streamResponse([frames({ exit_code: 0, finished: true })], {
-        headers: { 'content-type': 'Text/Event-Stream; charset=utf-8' },
+        headers: { 'content-type': ' Text/Event-Stream ; charset=utf-8' },
       }),
     );
     await expect(collect(execEither$({ command: 'x' }, options(fetch)))).resolves.toEqual([
