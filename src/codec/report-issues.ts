@@ -19,18 +19,17 @@ export function reportIssues(errors: t.Errors): ReadonlyArray<ExecIssue> {
 function pathOf(context: t.Context): string {
   const keys: string[] = [];
   for (let i = 1; i < context.length; i++) {
-    // Intersections and unions add an entry keyed by the member's index: not a wire path.
-    const tag = innermostTag(context[i - 1]?.type);
-    if (tag === 'IntersectionType' || tag === 'UnionType') continue;
+    // An intersection adds an entry keyed by the member's index: not a wire path.
+    if (innermostTag(context[i - 1]?.type) === 'IntersectionType') continue;
     keys.push(context[i]?.key ?? '');
   }
   return keys.join('.');
 }
 
-/** The `_tag` of a codec, looking through wrappers (`t.exact`, `t.readonly`) that add no entry. */
+/** The `_tag` of a codec, looking through `t.exact`, which adds no entry. */
 function innermostTag(codec: t.Decoder<unknown, unknown> | undefined): string | undefined {
   let current = codec as { _tag?: string; type?: unknown } | undefined;
-  while (current?._tag === 'ExactType' || current?._tag === 'ReadonlyType') {
+  while (current?._tag === 'ExactType') {
     current = current.type as { _tag?: string; type?: unknown } | undefined;
   }
   return current?._tag;
