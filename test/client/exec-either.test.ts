@@ -138,6 +138,19 @@ describe('execEither$ over an injected fetch', () => {
     expect(new Headers(fetch.calls[0]?.init.headers).get('x-access-token')).toBe('env-token');
   });
 
+  it('defaults to the service’s URL, also when SUPERSERVE_SANDBOX_URL is empty', async () => {
+    const fetch = fakeFetch(() => streamResponse([]));
+    const saved = process.env.SUPERSERVE_SANDBOX_URL;
+    process.env.SUPERSERVE_SANDBOX_URL = '';
+    try {
+      await collect(execEither$({ command: 'x' }, { fetch, accessToken: 't' }));
+    } finally {
+      if (saved === undefined) delete process.env.SUPERSERVE_SANDBOX_URL;
+      else process.env.SUPERSERVE_SANDBOX_URL = saved;
+    }
+    expect(fetch.calls[0]?.url).toBe('https://sandbox.superserve.ai/exec/stream');
+  });
+
   it('rejects a base URL that is not http(s)', async () => {
     const fetch = fakeFetch(() => streamResponse([]));
     await expect(
