@@ -150,6 +150,7 @@ describe('execAll$', () => {
   it('rejects a bad concurrency at call time', () => {
     expect(() => execAll$([], { concurrency: 0 })).toThrow(TypeError);
     expect(() => execAll$([], { concurrency: 1.5 })).toThrow(/concurrency/);
+    expect(() => execAll$([], { concurrency: Infinity })).not.toThrow();
   });
 
   it('is empty for no runs', async () => {

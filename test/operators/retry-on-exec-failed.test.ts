@@ -141,5 +141,6 @@ describe('retryOnExecFailed', () => {
     expect(() => retryOnExecFailed({ count: -1 })).toThrow(TypeError);
     expect(() => retryOnExecFailed({ count: 1.5 })).toThrow(/count/);
     expect(() => retryOnExecFailed({ delay: -5 })).toThrow(/delay/);
+    expect(() => retryOnExecFailed({ delay: 0, count: 0 })).not.toThrow();
   });
 });
