@@ -94,11 +94,9 @@ export function retryOnExecFailed<T>(config: RetryOnExecFailedConfig = {}): Mono
   };
   return (source) =>
     defer(() => {
+      // Once an attempt has emitted, its error is final: no later attempt follows it.
       let emitted = false;
-      return defer(() => {
-        emitted = false;
-        return source;
-      }).pipe(
+      return source.pipe(
         tap(() => {
           emitted = true;
         }),

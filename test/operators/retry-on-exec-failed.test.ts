@@ -34,6 +34,17 @@ describe('retryOnExecFailed', () => {
     });
   });
 
+  it('does not re-run an attempt that emitted, even for an error it would retry before any value', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const fetchFailed = new ExecNetworkError('fetch', new Error('refused'));
+      for (const error of [execFailed, fetchFailed, new ExecHttpError({ status: 503, body: '' })]) {
+        const source = cold('--a--#', undefined, error);
+        expectObservable(source.pipe(retryOnExecFailed())).toBe('--a--#', undefined, error);
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      }
+    });
+  });
+
   it('backs off 500, 1000, 2000 ms, then passes the last error on', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const source = cold('--#', undefined, execFailed);
