@@ -76,11 +76,22 @@ describe('CORS on the local sandbox', () => {
     expect(response.headers.get('vary')).toBeNull();
   });
 
-  it('is off by default: OPTIONS is a 405 and no CORS header is sent', async () => {
-    sandbox = await startLocalSandbox();
+  it.each([
+    ['by default', undefined],
+    ['with an empty list', []],
+  ])('is off %s: OPTIONS is a 405 and no CORS header is sent', async (_name, cors) => {
+    sandbox = await startLocalSandbox(cors === undefined ? {} : { cors });
     const response = await preflight(sandbox.url, APP);
     expect(response.status).toBe(405);
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('vary')).toBeNull();
+  });
+
+  it('takes https origins as well as http ones', async () => {
+    sandbox = await startLocalSandbox({ cors: ['https://app.example'] });
+    const response = await preflight(sandbox.url, 'https://app.example');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example');
   });
 
   it('rejects an entry that is not an origin', async () => {
