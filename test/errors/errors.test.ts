@@ -54,6 +54,30 @@ describe('error classes', () => {
     },
   );
 
+  it('isExecStreamError takes the base class and whole Exec…Error names only', () => {
+    expect(new ExecStreamError('x').name).toBe('ExecStreamError');
+    expect(isExecStreamError(new ExecStreamError('x'))).toBe(true);
+    for (const name of ['MyExecFooError', 'ExecFooErrors', 'ExecError2', 'TypeError']) {
+      expect(isExecStreamError(Object.assign(new Error('x'), { name }))).toBe(false);
+    }
+  });
+
+  it('names what a network failure says, and its cause, once', () => {
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    expect(new ExecNetworkError('fetch', refused).message).toBe(
+      'POST /exec/stream: fetch failed (ECONNREFUSED)',
+    );
+    expect(new ExecNetworkError('fetch', new Error('socket hang up')).message).toBe(
+      'POST /exec/stream: fetch failed: socket hang up',
+    );
+    const inner = new TypeError('terminated', { cause: new Error('other side closed') });
+    expect(new ExecNetworkError('body', inner).message).toMatch(/: terminated \(other side closed\)$/);
+    expect(new ExecNetworkError('fetch', 'a string').message).toBe('POST /exec/stream: fetch failed');
+    expect(new ExecNetworkError('fetch', { message: 5 }).message).toBe('POST /exec/stream: fetch failed');
+  });
+
   it('serialises structured fields but never a cause that could hold secrets', () => {
     const http = new ExecHttpError({ status: 429, body: 'too many', code: 'rate', retryAfterMs: 2000 });
     expect(JSON.parse(JSON.stringify(http))).toEqual({
