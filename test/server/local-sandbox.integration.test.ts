@@ -165,6 +165,39 @@ describe('the local sandbox running commands', () => {
     expect(error).toMatchObject({ code: 'exec_failed' });
   });
 
+  it('speaks the wire format: SSE headers, one JSON frame per event, terminal frames as the service writes them', async () => {
+    const options = await sandbox();
+    const wire = async (body: object) => {
+      const response = await post(options, { body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(response.headers.get('x-accel-buffering')).toBe('no');
+      const text = await response.text();
+      expect(text).toMatch(/^(data: [^\n]*\n\n)+$/);
+      return text
+        .split('\n\n')
+        .filter((frame) => frame !== '')
+        .map((frame) => JSON.parse(frame.slice('data: '.length)) as Record<string, unknown>);
+    };
+    const timestamp = expect.stringMatching(/Z$/);
+    expect(await wire({ command: 'printf x' })).toEqual([
+      { stdout: 'x', timestamp },
+      { exit_code: 0, finished: true, timestamp },
+    ]);
+    const missingDir = join(dir, 'missing');
+    expect(await wire({ command: 'true', working_dir: missingDir })).toEqual([
+      { code: 'exec_failed', error: `chdir ${missingDir}: no such file or directory`, finished: true },
+    ]);
+    expect(await wire({ command: 'no-such-binary-xyz', args: [] })).toEqual([
+      {
+        code: 'bad_request',
+        error: 'exec: "no-such-binary-xyz": executable file not found in $PATH',
+        finished: true,
+      },
+    ]);
+  });
+
   it('writes output as it arrives, with RFC 3339 nanosecond UTC timestamps, terminal event last', async () => {
     const options = await sandbox();
     const arrivals: Array<{ event: ExecOutcomeEvent; at: number }> = [];
