@@ -77,10 +77,24 @@ describe('the local sandbox before the stream', () => {
     if (status === 405) expect(response.headers.get('allow')).toBe('POST');
   });
 
-  it('answers a body over maxBodyBytes with 413', async () => {
+  it('answers a body over maxBodyBytes with 413 and closes the connection; takes one of exactly that size', async () => {
     const options = await sandbox({ maxBodyBytes: 100 });
     const response = await post(options, { body: JSON.stringify({ command: 'x'.repeat(200) }) });
     expect(response.status).toBe(413);
+    expect(response.headers.get('connection')).toBe('close');
+    expect(await response.text()).toBe('request body too large\n');
+    // {"command":"echo","args":["…"]} is 30 bytes around the argument.
+    const exact = JSON.stringify({ command: 'echo', args: ['y'.repeat(100 - 30)] });
+    expect(exact).toHaveLength(100);
+    const accepted = await post(options, { body: exact });
+    expect(accepted.status).toBe(200);
+    await accepted.text();
+    const chunked = await post(options, {
+      body: new Blob([exact]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(200);
+    await chunked.text();
   });
 
   it('answers over maxConcurrent with 429, which the client surfaces as ExecHttpError', async () => {
