@@ -19,6 +19,23 @@ function options(fetch: typeof globalThis.fetch, extra: Partial<ExecOptions> = {
 
 const collect = <T>(source: Observable<T>) => lastValueFrom(source.pipe(toArray()));
 
+/** Runs `body` with these environment variables set (`undefined`: unset), then restores them. */
+async function withEnv(vars: Readonly<Record<string, string | undefined>>, body: () => Promise<unknown>) {
+  const saved = Object.fromEntries(Object.keys(vars).map((name) => [name, process.env[name]]));
+  const apply = (values: Readonly<Record<string, string | undefined>>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  apply(vars);
+  try {
+    await body();
+  } finally {
+    apply(saved);
+  }
+}
+
 describe('execEither$ over an injected fetch', () => {
   it('POSTs the request with the protocol headers and exactly the given fields', async () => {
     const fetch = fakeFetch(() => streamResponse([frames({ exit_code: 0, finished: true })]));
@@ -80,29 +97,25 @@ describe('execEither$ over an injected fetch', () => {
 
   it('makes no request without a token, and never echoes a malformed token', async () => {
     const fetch = fakeFetch(() => streamResponse([]));
-    const saved = process.env.SUPERSERVE_ACCESS_TOKEN;
-    delete process.env.SUPERSERVE_ACCESS_TOKEN;
-    try {
+    await withEnv({ SUPERSERVE_ACCESS_TOKEN: undefined }, async () => {
       await expect(
         firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test' })),
       ).rejects.toThrow(/no access token/);
       await expect(
         firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test', accessToken: '' })),
       ).rejects.toThrow(/no access token/);
-      process.env.SUPERSERVE_ACCESS_TOKEN = '';
-      await expect(
-        firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test' })),
-      ).rejects.toThrow(/no access token/);
-      delete process.env.SUPERSERVE_ACCESS_TOKEN;
       const bad = 'secret\nvalue';
       const error = await firstValueFrom(
         execEither$({ command: 'x' }, options(fetch, { accessToken: bad })),
       ).catch((e: unknown) => e as Error);
       expect(error).toBeInstanceOf(ExecRequestError);
       expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain('secret');
-    } finally {
-      if (saved !== undefined) process.env.SUPERSERVE_ACCESS_TOKEN = saved;
-    }
+    });
+    await withEnv({ SUPERSERVE_ACCESS_TOKEN: '' }, () =>
+      expect(
+        firstValueFrom(execEither$({ command: 'x' }, { fetch, baseUrl: 'https://s.test' })),
+      ).rejects.toThrow(/no access token/),
+    );
     expect(fetch.calls).toHaveLength(0);
   });
 
@@ -123,31 +136,19 @@ describe('execEither$ over an injected fetch', () => {
 
   it('falls back to SUPERSERVE_ACCESS_TOKEN and SUPERSERVE_SANDBOX_URL', async () => {
     const fetch = fakeFetch(() => streamResponse([]));
-    const saved = { ...process.env };
-    process.env.SUPERSERVE_ACCESS_TOKEN = 'env-token';
-    process.env.SUPERSERVE_SANDBOX_URL = 'http://127.0.0.1:1234';
-    try {
-      await collect(execEither$({ command: 'x' }, { fetch }));
-    } finally {
-      process.env.SUPERSERVE_ACCESS_TOKEN = saved.SUPERSERVE_ACCESS_TOKEN;
-      process.env.SUPERSERVE_SANDBOX_URL = saved.SUPERSERVE_SANDBOX_URL;
-      if (saved.SUPERSERVE_ACCESS_TOKEN === undefined) delete process.env.SUPERSERVE_ACCESS_TOKEN;
-      if (saved.SUPERSERVE_SANDBOX_URL === undefined) delete process.env.SUPERSERVE_SANDBOX_URL;
-    }
+    await withEnv(
+      { SUPERSERVE_ACCESS_TOKEN: 'env-token', SUPERSERVE_SANDBOX_URL: 'http://127.0.0.1:1234' },
+      () => collect(execEither$({ command: 'x' }, { fetch })),
+    );
     expect(fetch.calls[0]?.url).toBe('http://127.0.0.1:1234/exec/stream');
     expect(new Headers(fetch.calls[0]?.init.headers).get('x-access-token')).toBe('env-token');
   });
 
   it('defaults to the service’s URL, also when SUPERSERVE_SANDBOX_URL is empty', async () => {
     const fetch = fakeFetch(() => streamResponse([]));
-    const saved = process.env.SUPERSERVE_SANDBOX_URL;
-    process.env.SUPERSERVE_SANDBOX_URL = '';
-    try {
-      await collect(execEither$({ command: 'x' }, { fetch, accessToken: 't' }));
-    } finally {
-      if (saved === undefined) delete process.env.SUPERSERVE_SANDBOX_URL;
-      else process.env.SUPERSERVE_SANDBOX_URL = saved;
-    }
+    await withEnv({ SUPERSERVE_SANDBOX_URL: '' }, () =>
+      collect(execEither$({ command: 'x' }, { fetch, accessToken: 't' })),
+    );
     expect(fetch.calls[0]?.url).toBe('https://sandbox.superserve.ai/exec/stream');
   });
 

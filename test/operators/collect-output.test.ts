@@ -107,9 +107,7 @@ describe('collectOutput', () => {
             expected += char;
           }
           const result = await lastValueFrom(
-            of(...chunks.map(out), { type: 'finished', exitCode: 0 } as const).pipe(
-              collectOutput({ maxBytes }),
-            ),
+            of(...chunks.map(out), EVENTS.f).pipe(collectOutput({ maxBytes })),
           );
           expect(result.stdout).toBe(expected);
           expect(result.truncated).toBe(expected.length < chunks.join('').length);
