@@ -11,6 +11,7 @@ import { ExecRequestError } from '../errors/exec-request-error.js';
 import { isExecStreamError } from '../errors/exec-stream-error.js';
 import { createSseDecoder } from '../sse/create-sse-decoder.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
+import { hasBodyStream } from './has-body-stream.js';
 import { readHttpError } from './read-http-error.js';
 
 /** What a stream does with each decoded frame and with the body's end. */
@@ -145,8 +146,7 @@ async function run(
     handlers.onEnd();
     return;
   }
-  if (typeof (response.body as ReadableStream<Uint8Array> | undefined)?.getReader !== 'function') {
-    // Some fetch polyfills (React Native's, whatwg-fetch) buffer the body and expose no stream.
+  if (!hasBodyStream(response)) {
     subscriber.error(
       new ExecProtocolError(
         'the fetch implementation gives no readable body stream (response.body.getReader); pass a streaming fetch',

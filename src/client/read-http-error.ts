@@ -1,5 +1,6 @@
 import { ExecHttpError } from '../errors/exec-http-error.js';
 import { redactSecret } from '../codec/redact-secret.js';
+import { hasBodyStream } from './has-body-stream.js';
 
 /** The most of a non-2xx body that is kept, in bytes read and in characters. */
 export const MAX_ERROR_BODY_BYTES = 4096;
@@ -34,7 +35,7 @@ export async function readHttpError(response: Response, secret: string): Promise
 
 async function readPrefix(response: Response, max: number): Promise<string> {
   if (response.body === null) return '';
-  if (typeof (response.body as ReadableStream<Uint8Array> | undefined)?.getReader !== 'function') {
+  if (!hasBodyStream(response)) {
     // A fetch polyfill without streams: its whole (already buffered) text, cut by the caller.
     return response.text().catch(() => '');
   }
