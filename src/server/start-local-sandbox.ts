@@ -226,7 +226,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
 }
 
 function checkOptions(token: string, positive: Readonly<Record<string, number>>): void {
-  if (token === '' || !/^[\x21-\x7e]+$/.test(token)) {
+  if (!/^[\x21-\x7e]+$/.test(token)) {
     throw new TypeError('startLocalSandbox: accessToken must be non-empty printable ASCII with no spaces');
   }
   for (const [name, value] of Object.entries(positive)) {

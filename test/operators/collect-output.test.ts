@@ -40,6 +40,24 @@ describe('collectOutput', () => {
     });
   });
 
+  it.each([
+    ['U+007F', '\u007f'],
+    ['U+0080', '\u0080'],
+    ['U+07FF', '\u07ff'],
+    ['U+0800', '\u0800'],
+    ['U+FFFF', '\uffff'],
+    ['the highest pair', '\udbff\udfff'],
+    ['the lowest pair', '\ud800\udc00'],
+    ['a lone high surrogate before U+E000', '\udbff\ue000'],
+    ['a lone low surrogate', '\udfff'],
+  ])('counts %s as UTF-8 does, at the edge of each width', async (_name, text) => {
+    const bytes = Buffer.byteLength(text);
+    const collect = (maxBytes: number) =>
+      lastValueFrom(of(out(text), EVENTS.f).pipe(collectOutput({ maxBytes })));
+    expect(await collect(bytes)).toMatchObject({ stdout: text, truncated: false });
+    expect((await collect(bytes - 1)).truncated).toBe(true);
+  });
+
   it('errors with ExecFailedError or ExecIncompleteError as untilFinished does', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('-o-x', EVENTS).pipe(collectOutput())).toBe(

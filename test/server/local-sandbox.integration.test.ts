@@ -50,6 +50,7 @@ describe('the local sandbox before the stream', () => {
     ['a body that is not JSON', 400, { body: '{"command":' }, 'invalid JSON body'],
     ['no command', 400, { body: '{"args":["x"]}' }, 'command is required'],
     ['an empty command', 400, { body: '{"command":""}' }, 'command is required'],
+    ['no command, with other faults', 400, { body: '{"args":5,"timeout_s":-1}' }, 'command is required'],
     [
       'a bad timeout',
       400,
@@ -197,6 +198,13 @@ describe('the local sandbox running commands', () => {
     const timestamp = expect.stringMatching(/Z$/);
     expect(await wire({ command: 'printf x' })).toEqual([
       { stdout: 'x', timestamp },
+      { exit_code: 0, finished: true, timestamp },
+    ]);
+    // Output that ends inside a character: what is held back for the rest of it comes out at
+    // the end of the pipe, as U+FFFD.
+    expect(await wire({ command: "printf 'a\\342\\202'" })).toEqual([
+      { stdout: 'a', timestamp },
+      { stdout: '\ufffd', timestamp },
       { exit_code: 0, finished: true, timestamp },
     ]);
     const missingDir = join(dir, 'missing');

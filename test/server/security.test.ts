@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { lastValueFrom } from 'rxjs';
 import { collectOutput, exec$, ExecFailedError, ExecHttpError } from 'superserve-rx';
 import { localSandboxes, post, type SandboxOptions } from '../helpers/local-sandbox';
+import { waitFor } from '../helpers/processes';
 
 // Node's own timingSafeEqual, wrapped so that the test can see what it compares.
 jest.mock('node:crypto', () => {
@@ -133,6 +134,41 @@ describe('the request body', () => {
     expect((await echo(options, 'after')).stdout).toBe('after\n');
   });
 
+  it('declared over the cap with Content-Length: 413 at once, without waiting for the body', async () => {
+    const options = await sandboxes.start({ maxBodyBytes: 1000 });
+    const { socket, received } = rawClient(portOf(options));
+    socket.write(
+      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
+        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1001\r\n\r\n`,
+    );
+    expect(await received).toMatch(
+      /^HTTP\/1\.1 413 Payload Too Large\r\n[^]*\r\n\r\nrequest body too large\n$/,
+    );
+    expect((await echo(options, 'after')).stdout).toBe('after\n');
+  });
+
+  it('still arriving, holds a concurrency slot: over maxConcurrent the next request is 429', async () => {
+    const options = await sandboxes.start({ maxConcurrent: 1 });
+    const body = '{"command":"echo","args":["slow body"]}';
+    const { socket, received } = rawClient(portOf(options));
+    socket.write(
+      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nConnection: close\r\n' +
+        `X-Access-Token: ${options.accessToken}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await waitFor(
+      async () => (await post(options, { body: '{"command":"true"}' })).status === 429,
+      5000,
+      'a 429 while the first body is unfinished',
+    );
+    // The run's terminal frame ends the response, and Connection: close then the socket.
+    socket.write(body.slice(10));
+    const stream = await received;
+    expect(stream).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(stream).toContain('"stdout":"slow body\\n"');
+    expect(stream).toContain('"exit_code":0');
+    expect((await echo(options, 'after')).stdout).toBe('after\n');
+  });
+
   it.each([
     ['command', { command: 'ec\u0000ho' }, 'command: expected a non-empty string without NUL bytes'],
     [
@@ -166,6 +202,9 @@ describe('the request body', () => {
     ['args not strings', { command: 'echo', args: [1, null] }],
     ['timeout_s not an integer', { command: 'true', timeout_s: 1.5 }],
     ['a JSON array', [1, 2]],
+    ['JSON null', null],
+    ['a JSON number', 5],
+    ['a JSON string', '"echo hi"'],
     ['deeply nested JSON', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
     ['deeply nested JSON objects', `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`],
   ])('%s: 400, never a crash', async (_name, body) => {
@@ -240,6 +279,8 @@ describe('slow and vanishing clients', () => {
       headersTimeoutMs: 1000,
       requestTimeoutMs: 1000,
       keepaliveMs: 2 ** 31 - 1,
+      // Only timers are capped so: a byte or run limit may be larger.
+      maxBodyBytes: 2 ** 32,
     });
     expect((await echo(options, 'at the limits')).stdout).toBe('at the limits\n');
   });
