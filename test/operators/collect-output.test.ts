@@ -5,6 +5,9 @@ import { EVENTS, testScheduler } from '../helpers/marbles';
 
 const out = (data: string): ExecEvent => ({ type: 'stdout', data, timestamp: 't' });
 const err = (data: string): ExecEvent => ({ type: 'stderr', data, timestamp: 't' });
+/** Collects a finished run whose stdout came in these chunks. */
+const collectChunks = (chunks: ReadonlyArray<string>, maxBytes: number) =>
+  lastValueFrom(of(...chunks.map(out), EVENTS.f).pipe(collectOutput({ maxBytes })));
 
 describe('collectOutput', () => {
   it('collects a run into one result (doc diagram)', () => {
@@ -52,10 +55,8 @@ describe('collectOutput', () => {
     ['a lone low surrogate', '\udfff'],
   ])('counts %s as UTF-8 does, at the edge of each width', async (_name, text) => {
     const bytes = Buffer.byteLength(text);
-    const collect = (maxBytes: number) =>
-      lastValueFrom(of(out(text), EVENTS.f).pipe(collectOutput({ maxBytes })));
-    expect(await collect(bytes)).toMatchObject({ stdout: text, truncated: false });
-    expect((await collect(bytes - 1)).truncated).toBe(true);
+    expect(await collectChunks([text], bytes)).toMatchObject({ stdout: text, truncated: false });
+    expect((await collectChunks([text], bytes - 1)).truncated).toBe(true);
   });
 
   it('errors with ExecFailedError or ExecIncompleteError as untilFinished does', () => {
@@ -124,9 +125,7 @@ describe('collectOutput', () => {
             if (bytes > maxBytes) break;
             expected += char;
           }
-          const result = await lastValueFrom(
-            of(...chunks.map(out), EVENTS.f).pipe(collectOutput({ maxBytes })),
-          );
+          const result = await collectChunks(chunks, maxBytes);
           expect(result.stdout).toBe(expected);
           expect(result.truncated).toBe(expected.length < chunks.join('').length);
         },

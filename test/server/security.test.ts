@@ -42,6 +42,11 @@ function dribble(socket: Socket, line: () => string, times = 400): void {
   socket.on('close', () => clearInterval(timer));
 }
 
+/** The head of an authorised POST /exec/stream that declares `contentLength` body bytes. */
+const postHead = (options: SandboxOptions, contentLength: number, headers = ''): string =>
+  'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
+  `${headers}X-Access-Token: ${options.accessToken}\r\nContent-Length: ${contentLength}\r\n\r\n`;
+
 const portOf = (options: SandboxOptions): number => Number(new URL(options.sandbox.url).port);
 
 describe('where the local sandbox listens', () => {
@@ -137,10 +142,7 @@ describe('the request body', () => {
   it('declared over the cap with Content-Length: 413 at once, without waiting for the body', async () => {
     const options = await sandboxes.start({ maxBodyBytes: 1000 });
     const { socket, received } = rawClient(portOf(options));
-    socket.write(
-      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
-        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1001\r\n\r\n`,
-    );
+    socket.write(postHead(options, 1001));
     expect(await received).toMatch(
       /^HTTP\/1\.1 413 Payload Too Large\r\n[^]*\r\n\r\nrequest body too large\n$/,
     );
@@ -151,10 +153,7 @@ describe('the request body', () => {
     const options = await sandboxes.start({ maxConcurrent: 1 });
     const body = '{"command":"echo","args":["slow body"]}';
     const { socket, received } = rawClient(portOf(options));
-    socket.write(
-      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nConnection: close\r\n' +
-        `X-Access-Token: ${options.accessToken}\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
-    );
+    socket.write(postHead(options, body.length, 'Connection: close\r\n') + body.slice(0, 10));
     await waitFor(
       async () => (await post(options, { body: '{"command":"true"}' })).status === 429,
       5000,
@@ -238,10 +237,7 @@ describe('slow and vanishing clients', () => {
   it('a client that sends its body too slowly gets 408 and is disconnected, and the server goes on', async () => {
     const options = await sandboxes.start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const { socket, received } = rawClient(portOf(options));
-    socket.write(
-      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
-        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1000\r\n\r\n{`,
-    );
+    socket.write(`${postHead(options, 1000)}{`);
     dribble(socket, () => ' ');
     expect(await received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
     expect((await echo(options, 'alive')).stdout).toBe('alive\n');
@@ -250,11 +246,7 @@ describe('slow and vanishing clients', () => {
   it('a client that disconnects in the middle of its body does not bring the server down', async () => {
     const options = await sandboxes.start();
     const { socket, received } = rawClient(portOf(options));
-    socket.write(
-      'POST /exec/stream HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\n' +
-        `X-Access-Token: ${options.accessToken}\r\nContent-Length: 1000\r\n\r\n{"command":`,
-      () => socket.destroy(),
-    );
+    socket.write(`${postHead(options, 1000)}{"command":`, () => socket.destroy());
     await received;
     expect((await echo(options, 'alive')).stdout).toBe('alive\n');
   });
