@@ -10,6 +10,8 @@ export const CORS_MAX_AGE_S = 600;
 export interface CorsPolicy {
   /** Whether any origin is allowed at all (otherwise OPTIONS is a plain 405). */
   readonly enabled: boolean;
+  /** Whether a browser page from `origin` may call the sandbox. */
+  allows(origin: string): boolean;
   /** The headers every response to a request from `origin` carries. */
   headers(origin: string | undefined): Record<string, string>;
   /** Answers an OPTIONS preflight: it never runs a command and needs no token. */
@@ -52,6 +54,7 @@ export function createCorsPolicy(origins: ReadonlyArray<string> = []): CorsPolic
 
   return {
     enabled: origins.length > 0,
+    allows: (origin) => allow(origin) !== undefined,
     headers,
     preflight(request, response) {
       const origin = request.headers.origin;

@@ -1,12 +1,21 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isLeft } from 'fp-ts/lib/Either.js';
-import { decodeExecRequest } from '../codec/exec-request.js';
-import { formatIssues } from '../errors/exec-issue.js';
+import type { Duplex } from 'node:stream';
 import { createCorsPolicy } from './create-cors-policy.js';
-import { KEEPALIVE_INTERVAL_MS, MAX_TIMER_MS } from './protocol-constants.js';
-import { type ExecStreamRun, runExecStream } from './run-exec-stream.js';
+import { createRunRegistry } from './create-run-registry.js';
+import { createExecConnectEndpoint } from './exec-connect-endpoint.js';
+import { execEndpoint } from './exec-endpoint.js';
+import { execStreamEndpoint } from './exec-stream-endpoint.js';
+import {
+  KEEPALIVE_INTERVAL_MS,
+  MAX_SESSION_FRAME_BYTES,
+  MAX_TIMER_MS,
+  SESSION_PING_INTERVAL_MS,
+  SESSION_START_TIMEOUT_MS,
+} from './protocol-constants.js';
+import { replyText } from './reply-text.js';
+import type { SandboxContext } from './sandbox-context.js';
 
 /** Options of {@link startLocalSandbox}. */
 export interface LocalSandboxOptions {
@@ -22,7 +31,8 @@ export interface LocalSandboxOptions {
    */
   readonly port?: number;
   /**
-   * The token clients must send as `X-Access-Token`.
+   * The token clients must send: as `X-Access-Token`, or, on `/exec/connect`, as the
+   * subprotocol `token.<value>`.
    * @defaultValue 32 random bytes, hex
    */
   readonly accessToken?: string;
@@ -32,15 +42,34 @@ export interface LocalSandboxOptions {
    */
   readonly keepaliveMs?: number;
   /**
-   * The most streams at once; more get 429.
+   * The most runs at once (streams, sync execs and sessions together, each for its whole
+   * life); more get 429.
    * @defaultValue 32
    */
   readonly maxConcurrent?: number;
   /**
-   * The largest request body; larger gets 413.
+   * The largest request body of `POST /exec/stream` and `POST /exec`; larger gets 413.
    * @defaultValue 1 MiB
    */
   readonly maxBodyBytes?: number;
+  /**
+   * The largest frame a `/exec/connect` client may send, the start frame included; larger
+   * closes the session with 1009 and kills the command.
+   * @defaultValue 4 MiB
+   */
+  readonly maxFrameBytes?: number;
+  /**
+   * How long a `/exec/connect` client may take to send its start frame before the socket is
+   * dropped.
+   * @defaultValue 10000
+   */
+  readonly sessionStartTimeoutMs?: number;
+  /**
+   * How often `/exec/connect` sessions are pinged; a client that does not answer within 10 s
+   * (or this interval, if shorter) is dropped and its command killed.
+   * @defaultValue 30000
+   */
+  readonly pingIntervalMs?: number;
   /**
    * The most milliseconds a client may take to send the request headers; a slower one gets 408
    * and is disconnected.
@@ -66,7 +95,8 @@ export interface LocalSandboxOptions {
   /**
    * Browser origins allowed to call the sandbox (`http://localhost:5173`), or `['*']` for any.
    * Preflights are answered without a token and never run a command; the actual request still
-   * needs the token. Credentials are never allowed.
+   * needs the token. Credentials are never allowed. A WebSocket handshake whose `Origin` is
+   * not allowed gets 403 (handshakes without one, from Node, are fine).
    * @defaultValue `[]` (CORS off)
    */
   readonly cors?: ReadonlyArray<string>;
@@ -88,10 +118,12 @@ export interface LocalSandbox {
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
- * Starts a local server that speaks `POST /exec/stream` as the Superserve service does, by
- * running real processes on this machine: for development, demos and tests with no account
- * and no network. It runs commands as the current user with no isolation: it is not a
- * sandbox. It listens on loopback by default and always requires its token.
+ * Starts a local server that speaks the Superserve exec data plane as the service does, by
+ * running real processes on this machine: `POST /exec/stream` (Server-Sent Events),
+ * `GET /exec/connect` (an interactive WebSocket session) and `POST /exec` (one JSON answer), for
+ * development, demos and tests with no account and no network. It runs commands as the current
+ * user with no isolation: it is not a sandbox. It listens on loopback by default and always
+ * requires its token.
  *
  * @param options - Where to listen and how to run commands.
  * @example
@@ -109,25 +141,22 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const accessToken = options.accessToken ?? randomBytes(32).toString('hex');
   const maxConcurrent = options.maxConcurrent ?? 32;
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const context = {
-    baseEnv: options.env ?? process.env,
-    workingDir: options.workingDir ?? process.cwd(),
-    keepaliveMs: options.keepaliveMs ?? KEEPALIVE_INTERVAL_MS,
-  };
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
-  checkOptions(accessToken, {
+  const limits = {
     maxConcurrent,
-    maxBodyBytes,
-    keepaliveMs: context.keepaliveMs,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxFrameBytes: options.maxFrameBytes ?? MAX_SESSION_FRAME_BYTES,
+    keepaliveMs: options.keepaliveMs ?? KEEPALIVE_INTERVAL_MS,
+    sessionStartTimeoutMs: options.sessionStartTimeoutMs ?? SESSION_START_TIMEOUT_MS,
+    pingIntervalMs: options.pingIntervalMs ?? SESSION_PING_INTERVAL_MS,
     headersTimeoutMs: headersTimeout,
     requestTimeoutMs: requestTimeout,
-  });
+  };
+  checkOptions(accessToken, limits);
   if (headersTimeout > requestTimeout) {
     throw new TypeError('startLocalSandbox: headersTimeoutMs must not exceed requestTimeoutMs');
   }
-  const cors = createCorsPolicy(options.cors);
   if (!LOOPBACK.has(host)) {
     process.emitWarning(
       `superserve-rx local sandbox listening on ${host}: anyone who can reach it with the token can run commands as this user`,
@@ -135,8 +164,24 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     );
   }
   const expected = digest(accessToken);
-  const runs = new Set<ExecStreamRun>();
-  let pending = 0;
+  const context: SandboxContext = {
+    ...limits,
+    baseEnv: options.env ?? process.env,
+    workingDir: options.workingDir ?? process.cwd(),
+    cors: createCorsPolicy(options.cors),
+    authorize: (token) =>
+      token === undefined || token === ''
+        ? 'missing'
+        : timingSafeEqual(digest(token), expected)
+          ? 'ok'
+          : 'invalid',
+    runs: createRunRegistry(maxConcurrent),
+  };
+  const routes: Record<string, typeof execEndpoint> = {
+    '/exec/stream': execStreamEndpoint,
+    '/exec': execEndpoint,
+  };
+  const connect = createExecConnectEndpoint(context);
 
   const server = createServer(
     {
@@ -146,57 +191,23 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
       // header timeout up to 40 s in practice): check often enough to keep them.
       connectionsCheckingInterval: Math.min(1000, headersTimeout),
     },
-    (request, response) => {
-      void handle(request, response);
+    (request: IncomingMessage, response: ServerResponse) => {
+      const path = pathOf(request);
+      for (const [name, value] of Object.entries(context.cors.headers(request.headers.origin)))
+        response.setHeader(name, value);
+      const endpoint = routes[path];
+      if (endpoint !== undefined) return void endpoint(request, response, context);
+      if (path === '/exec/connect') {
+        return replyText(response, 426, 'expected a WebSocket upgrade', { Upgrade: 'websocket' });
+      }
+      replyText(response, 404, 'not found');
     },
   );
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (pathOf(request) === '/exec/connect') return connect.upgrade(request, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?', 1)[0];
-    for (const [name, value] of Object.entries(cors.headers(request.headers.origin)))
-      response.setHeader(name, value);
-    if (path !== '/exec/stream') return reply(response, 404, 'not found');
-    if (request.method === 'OPTIONS' && cors.enabled) return cors.preflight(request, response);
-    if (request.method !== 'POST') return reply(response, 405, 'method not allowed', { Allow: 'POST' });
-    const token = request.headers['x-access-token'];
-    if (typeof token !== 'string' || token === '')
-      return reply(response, 401, 'missing X-Access-Token header');
-    if (!timingSafeEqual(digest(token), expected)) return reply(response, 401, 'invalid access token');
-    if (runs.size + pending >= maxConcurrent) return reply(response, 429, 'too many connections to sandbox');
-    pending++;
-    let body: Buffer | undefined;
-    try {
-      body = await readBody(request, maxBodyBytes);
-    } catch {
-      // The client went away, or was cut off by the request timeout (Node has sent it 408),
-      // in the middle of its body: there is no one left to answer.
-      return;
-    } finally {
-      pending--;
-    }
-    if (body === undefined) return reply(response, 413, 'request body too large', { Connection: 'close' });
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch {
-      return reply(response, 400, 'invalid JSON body');
-    }
-    // The service reads `timeout_s: 0` as "the default".
-    if (typeof json === 'object' && json !== null && (json as { timeout_s?: unknown }).timeout_s === 0) {
-      delete (json as { timeout_s?: unknown }).timeout_s;
-    }
-    const decoded = decodeExecRequest(json, { rejectUnknownFields: false });
-    if (isLeft(decoded)) {
-      const commandMissing = decoded.left.some((issue) => issue.path === 'command') && !hasCommand(json);
-      return reply(response, 400, commandMissing ? 'command is required' : formatIssues(decoded.left));
-    }
-    if (closing || response.destroyed) return reply(response, 503, 'sandbox is shutting down');
-    const run = runExecStream(decoded.right, response, context);
-    runs.add(run);
-    void run.done.then(() => runs.delete(run));
-  }
-
-  let closing = false;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -211,18 +222,19 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     url: `http://${urlHost}:${address.port}`,
     accessToken,
     close: async () => {
-      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const finished = [...runs].map((run) => {
-        run.abort();
-        return run.done;
-      });
+      const finished = context.runs.closeAll();
       server.closeIdleConnections();
-      await Promise.all(finished);
+      await finished;
       server.closeAllConnections();
       await closed;
     },
   };
+}
+
+/** The request's path: a query string is ignored, as on the service (and never authenticates). */
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0]!;
 }
 
 function checkOptions(token: string, positive: Readonly<Record<string, number>>): void {
@@ -243,40 +255,4 @@ function checkOptions(token: string, positive: Readonly<Record<string, number>>)
 function digest(text: string): Buffer {
   // Hashing first gives equal lengths, so the comparison takes the same time for any token.
   return createHash('sha256').update(text).digest();
-}
-
-function hasCommand(json: unknown): boolean {
-  const command =
-    typeof json === 'object' && json !== null ? (json as { command?: unknown }).command : undefined;
-  return command !== undefined && command !== '';
-}
-
-/** Reads the body, or `undefined` once it is over `max` bytes (and stops reading it). */
-async function readBody(request: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > max) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
-function reply(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  if (response.headersSent || response.destroyed) return;
-  response.writeHead(status, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(`${text}\n`),
-    ...headers,
-  });
-  response.end(`${text}\n`);
 }

@@ -1,0 +1,26 @@
+import type { CorsPolicy } from './create-cors-policy.js';
+import type { RunRegistry } from './create-run-registry.js';
+
+/** What every endpoint of one local sandbox shares: its settings, its token and its runs. */
+export interface SandboxContext {
+  /** The environment commands start from; each request's `env` is merged over it. */
+  readonly baseEnv: NodeJS.ProcessEnv;
+  /** The working directory of commands whose request gives none. */
+  readonly workingDir: string;
+  /** The interval of `: keepalive` comments on `/exec/stream`. */
+  readonly keepaliveMs: number;
+  /** The largest request body of the POST endpoints. */
+  readonly maxBodyBytes: number;
+  /** The largest WebSocket frame of `/exec/connect`. */
+  readonly maxFrameBytes: number;
+  /** How long a session may take to send its start frame. */
+  readonly sessionStartTimeoutMs: number;
+  /** How often sessions are pinged; a client that does not answer is dropped. */
+  readonly pingIntervalMs: number;
+  /** The browser origins allowed. */
+  readonly cors: CorsPolicy;
+  /** Checks a presented token in constant time: `missing`, `invalid` or `ok`. */
+  readonly authorize: (token: string | undefined) => 'missing' | 'invalid' | 'ok';
+  /** Every run in flight, under one concurrency limit. */
+  readonly runs: RunRegistry;
+}
