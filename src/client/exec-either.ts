@@ -24,7 +24,7 @@ import { execStream$ } from './exec-stream.js';
  * @param options - Where and how to send it.
  * @example
  * ```ts
- * import { isRight } from 'fp-ts/lib/Either.js';
+ * import { isRight } from 'fp-ts/Either'; // native Node ESM: 'fp-ts/lib/Either.js'
  * import { filter, map } from 'rxjs';
  *
  * execEither$({ command: 'ls' }, { accessToken })
