@@ -12,16 +12,24 @@ export default tseslint.config(
     },
   },
   {
-    // The root entry runs in browsers: Node built-ins only in server/ and cli/.
+    // The root entry runs in browsers: Node built-ins only in server/ and cli/, and fp-ts for
+    // types only (the one path native Node ESM resolves, fp-ts/lib, is CommonJS: a second copy of
+    // fp-ts in every browser bundle beside the fp-ts/es6 that io-ts brings).
     files: ['src/**/*.ts'],
     ignores: ['src/server/**', 'src/cli/**'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
             { group: ['node:*'], message: 'Node built-ins belong in src/server or src/cli only.' },
             { group: ['rxjs/internal/*'], message: 'Use the public rxjs entry.' },
+            {
+              group: ['fp-ts', 'fp-ts/*'],
+              allowTypeImports: true,
+              message: 'Import fp-ts types only; build Eithers with src/codec/either.ts.',
+            },
           ],
         },
       ],

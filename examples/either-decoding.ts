@@ -1,6 +1,8 @@
 // execEither$ and the codec layer's Either values: a bad frame is skipped with fp-ts instead of
 // failing the run. The injected fetch corrupts the stream on purpose, as a broken proxy might.
 //   npx tsx examples/either-decoding.ts
+// A Node script, so fp-ts/lib; a bundled browser app imports from 'fp-ts/Either' instead
+// (README, "fp-ts in your own code"), or it bundles a second, CommonJS copy of fp-ts.
 import { isLeft, isRight } from 'fp-ts/lib/Either.js';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 import { decodeExecEvents, exec$, execEither$, type ExecOptions } from 'superserve-rx';

@@ -1,5 +1,6 @@
-import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
 import type { Observable } from 'rxjs';
+import { left, right } from '../codec/either.js';
 import type { ExecEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
 import { ExecDecodeError } from '../errors/exec-decode-error.js';
@@ -23,7 +24,7 @@ import { execStream$ } from './exec-stream.js';
  * @param options - Where and how to send it.
  * @example
  * ```ts
- * import { isRight } from 'fp-ts/lib/Either.js';
+ * import { isRight } from 'fp-ts/Either'; // native Node ESM: 'fp-ts/lib/Either.js'
  * import { filter, map } from 'rxjs';
  *
  * execEither$({ command: 'ls' }, { accessToken })

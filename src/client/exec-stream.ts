@@ -1,6 +1,6 @@
-import { isLeft } from 'fp-ts/lib/Either.js';
 import { Observable, type Subscriber } from 'rxjs';
 import { decodeExecFrame } from '../codec/decode-exec-events.js';
+import { isLeft } from '../codec/either.js';
 import type { ExecEvent } from '../codec/exec-event.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import type { ExecDecodeError } from '../errors/exec-decode-error.js';

@@ -1,6 +1,7 @@
-import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
 import { ExecDecodeError } from '../errors/exec-decode-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
+import { left, right } from './either.js';
 import type { ExecEvent } from './exec-event.js';
 import { ExecFrame, StderrFrame, StdoutFrame } from './exec-frame.js';
 import { redactSecret } from './redact-secret.js';

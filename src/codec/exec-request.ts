@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
-import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
+import { left, right } from './either.js';
 import { reportIssues } from './report-issues.js';
 import { EnvRecord, NonEmptyProcessString, PositiveInteger, ProcessString } from './wire-types.js';
 

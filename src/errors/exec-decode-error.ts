@@ -10,7 +10,7 @@ export const MAX_DECODE_ERROR_DATA = 4096;
  *
  * @example
  * ```ts
- * import { isLeft } from 'fp-ts/lib/Either.js';
+ * import { isLeft } from 'fp-ts/Either'; // native Node ESM: 'fp-ts/lib/Either.js'
  *
  * execEither$({ command: 'ls' }).subscribe((e) => {
  *   if (isLeft(e)) console.warn(e.left.reason, e.left.issues);

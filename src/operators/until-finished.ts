@@ -29,7 +29,7 @@ import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
  * @example
  * ```ts
  * import { filter, map } from 'rxjs';
- * import { isRight } from 'fp-ts/lib/Either.js';
+ * import { isRight } from 'fp-ts/Either'; // native Node ESM: 'fp-ts/lib/Either.js'
  *
  * execEither$({ command: 'ls' }).pipe(filter(isRight), map((e) => e.right), untilFinished());
  * ```
