@@ -36,6 +36,24 @@ export default tseslint.config(
     },
   },
   {
+    // The same rule for fp-ts in the Node-only code: one way of building Eithers everywhere.
+    files: ['src/server/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['fp-ts', 'fp-ts/*'],
+              allowTypeImports: true,
+              message: 'Import fp-ts types only; build Eithers with src/codec/either.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['examples/browser/**/*.js'],
     languageOptions: { globals: { document: 'readonly', fetch: 'readonly' } },
   },

@@ -22,7 +22,8 @@ const MAIN_HELP = `Usage: superserve-rx <command> [options]
 
 Commands:
   exec    Run a command in a Superserve sandbox (or an embedded local one) and stream its output
-  serve   Start a local sandbox that speaks POST /exec/stream, for development and tests
+  serve   Start a local sandbox that speaks the exec data plane (POST /exec/stream, GET /exec/connect,
+          POST /exec), for development and tests
 
 Run 'superserve-rx <command> --help' for a command's options.
 `;
@@ -49,7 +50,8 @@ Exit codes: the command's own, or 2 bad usage, 64 invalid request, 65 undecodabl
 
 const SERVE_HELP = `Usage: superserve-rx serve [options]
 
-Starts a local sandbox that runs commands on this machine as the current user, with no
+Starts a local sandbox that serves POST /exec/stream, GET /exec/connect (WebSocket) and
+POST /exec on one port, by running commands on this machine as the current user, with no
 isolation: for development and tests, not a sandbox. Runs until Ctrl-C.
 
 Options:
@@ -235,7 +237,7 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
   }
   // Printing the token is the point of `serve`: the caller needs it to connect.
   io.stdout.write(
-    `Local sandbox listening on ${sandbox.url}\n` +
+    `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec)\n` +
       `Access token: ${sandbox.accessToken}\n` +
       (values.cors === undefined ? '' : `CORS allowed for: ${values.cors.join(', ')}\n`) +
       '\n' +

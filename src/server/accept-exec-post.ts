@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '../codec/either.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import { formatIssues } from '../errors/exec-issue.js';
 import { replyText } from './reply-text.js';

@@ -1,6 +1,6 @@
 import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isLeft } from 'fp-ts/lib/Either.js';
+import { isLeft } from '../codec/either.js';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import { formatIssues } from '../errors/exec-issue.js';

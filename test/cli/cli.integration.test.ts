@@ -9,6 +9,7 @@ import { type FaultStep, startFaultServer, step } from '../helpers/fault-server'
 import { isAlive, readPids, waitFor } from '../helpers/processes';
 import { frames } from '../helpers/sse-response';
 import { type TestSseServer, unusedPort } from '../helpers/sse-server';
+import { runSession } from '../helpers/ws-session';
 
 const root = resolve(__dirname, '../..');
 const children = new Set<ChildProcess>();
@@ -192,7 +193,7 @@ describe('superserve-rx exec when its reader goes away', () => {
 });
 
 describe('superserve-rx serve', () => {
-  it('prints its URL and token, serves exec$, and stops cleanly on Ctrl-C', async () => {
+  it('prints its URL and token, serves all three exec endpoints, and stops cleanly on Ctrl-C', async () => {
     const { child, result } = cli(['serve', '--token', 'serve-token-1']);
     let printed = '';
     child.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
@@ -206,6 +207,16 @@ describe('superserve-rx serve', () => {
       ),
     );
     expect(output.stdout).toBe('served\n');
+    const sync = await fetch(`${url}/exec`, {
+      method: 'POST',
+      headers: { 'x-access-token': 'serve-token-1' },
+      body: JSON.stringify({ command: 'echo synced' }),
+    });
+    expect(await sync.json()).toEqual({ stdout: 'synced\n', stderr: '', exit_code: 0 });
+    const session = await runSession({ url: url!, accessToken: 'serve-token-1' }, { command: 'cat' }, [
+      'piped',
+    ]);
+    expect(session.stdout.toString()).toBe('piped');
     child.kill('SIGINT');
     const run = await result;
     expect(run.code).toBe(0);
