@@ -9,11 +9,31 @@ export type {
   StderrEvent,
   StdoutEvent,
 } from './codec/exec-event.js';
+export type {
+  ExecSessionEvent,
+  SessionFinishedEvent,
+  SessionStderrEvent,
+  SessionStdoutEvent,
+} from './codec/exec-session-event.js';
 export { ExecFrame } from './codec/exec-frame.js';
 export { decodeExecRequest, EXEC_REQUEST_FIELDS, ExecRequest } from './codec/exec-request.js';
 export type { DecodeExecRequestConfig } from './codec/exec-request.js';
 
 export { createSseDecoder, MAX_EVENT_LENGTH } from './sse/create-sse-decoder.js';
+
+export { createStdinEncoder } from './session/create-stdin-encoder.js';
+export type { StdinEncoder } from './session/create-stdin-encoder.js';
+export { decodeSessionFrame } from './session/decode-session-frame.js';
+export { sessionCloseError } from './session/session-close-error.js';
+export {
+  EXEC_CONNECT_PATH,
+  EXEC_SIGNALS,
+  EXEC_SUBPROTOCOL,
+  MAX_SESSION_FRAME_PAYLOAD_BYTES,
+  SESSION_CHANNEL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+} from './session/session-protocol.js';
+export type { ExecSignal } from './session/session-protocol.js';
 export type { SseDecoder, SseDecoderConfig } from './sse/create-sse-decoder.js';
 
 export { createExecClient } from './client/create-exec-client.js';
@@ -22,7 +42,15 @@ export type { ExecAllConfig, ExecAllEvent, ExecAllRun, ExecRunError } from './cl
 export type { ExecClient } from './client/create-exec-client.js';
 export { exec$ } from './client/exec.js';
 export { execEither$ } from './client/exec-either.js';
-export { DEFAULT_BASE_URL, EXEC_STREAM_PATH } from './client/exec-options.js';
+export {
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_BUFFERED_STDIN_BYTES,
+  EXEC_STREAM_PATH,
+} from './client/exec-options.js';
+export { execSession$, STDIN_HIGH_WATER_MARK } from './client/exec-session.js';
+export type { ExecSessionIO } from './client/exec-session.js';
+export type { ExecStdin } from './client/start-stdin-pump.js';
+export type { WebSocketConstructor, WebSocketLike } from './client/web-socket-like.js';
 export type { ExecOptions } from './client/exec-options.js';
 
 export { collectOutput, DEFAULT_COLLECT_MAX_BYTES } from './operators/collect-output.js';

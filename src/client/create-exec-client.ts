@@ -5,18 +5,22 @@ import type { ExecRequest } from '../codec/exec-request.js';
 import type { ExecDecodeError } from '../errors/exec-decode-error.js';
 import { exec$ } from './exec.js';
 import { execEither$ } from './exec-either.js';
+import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import type { ExecOptions } from './exec-options.js';
+import { execSession$, type ExecSessionIO } from './exec-session.js';
 
-/** `exec$` and `execEither$` bound to one set of {@link ExecOptions}. */
+/** `exec$`, `execEither$` and `execSession$` bound to one set of {@link ExecOptions}. */
 export interface ExecClient {
   /** {@link exec$} with the client's options. */
   exec$(request: ExecRequest): Observable<ExecOutcomeEvent>;
   /** {@link execEither$} with the client's options. */
   execEither$(request: ExecRequest): Observable<Either<ExecDecodeError, ExecEvent>>;
+  /** {@link execSession$} with the client's options. */
+  execSession$(request: ExecRequest, io?: ExecSessionIO): Observable<ExecSessionEvent>;
 }
 
 /**
- * Binds `exec$` and `execEither$` to one sandbox's options, so that call sites pass only the
+ * Binds `exec$`, `execEither$` and `execSession$` to one sandbox's options, so that call sites pass only the
  * request. The options are read at each subscription, so environment fallbacks apply then.
  *
  * @param options - Where and how to send every request.
@@ -30,5 +34,6 @@ export function createExecClient(options: ExecOptions = {}): ExecClient {
   return {
     exec$: (request) => exec$(request, options),
     execEither$: (request) => execEither$(request, options),
+    execSession$: (request, io) => execSession$(request, io, options),
   };
 }

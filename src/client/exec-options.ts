@@ -1,4 +1,6 @@
 import type { ExecIssue } from '../errors/exec-issue.js';
+import { EXEC_CONNECT_PATH } from '../session/session-protocol.js';
+import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */
 export const DEFAULT_BASE_URL = 'https://sandbox.superserve.ai';
@@ -36,7 +38,24 @@ export interface ExecOptions {
    * @defaultValue 8 Mi (8,388,608)
    */
   readonly maxEventLength?: number;
+  /**
+   * The WebSocket constructor `execSession$` dials with: browsers and Node 22+ have one; on
+   * Node 20 pass the `ws` package's (`import WebSocket from 'ws'`). Without one, `execSession$`
+   * errors with `ExecRequestError` and dials nothing.
+   * @defaultValue `globalThis.WebSocket`
+   */
+  readonly webSocket?: WebSocketConstructor;
+  /**
+   * The most bytes of stdin pushed by an `Observable` that may wait unsent in the socket; past
+   * it the session errors with `ExecProtocolError` (pass stdin as an `AsyncIterable` or a
+   * `ReadableStream` instead: those are pulled only as fast as the socket sends).
+   * @defaultValue 16 MiB
+   */
+  readonly maxBufferedStdinBytes?: number;
 }
+
+/** The default of {@link ExecOptions.maxBufferedStdinBytes}: 16 MiB. */
+export const DEFAULT_MAX_BUFFERED_STDIN_BYTES = 16 * 1024 * 1024;
 
 /** {@link ExecOptions} with the defaults and environment fallbacks applied and checked. */
 export interface ResolvedExecOptions {
@@ -70,15 +89,8 @@ export function resolveExecOptions(
   | { readonly ok: true; readonly value: ResolvedExecOptions }
   | { readonly ok: false; readonly issues: ExecIssue[] } {
   const issues: ExecIssue[] = [];
-  const accessToken = options.accessToken ?? environment('SUPERSERVE_ACCESS_TOKEN');
-  if (accessToken === undefined || accessToken === '') {
-    issues.push({
-      path: 'accessToken',
-      message: 'no access token: pass options.accessToken or set SUPERSERVE_ACCESS_TOKEN',
-    });
-  }
-  const baseUrl = options.baseUrl ?? environment('SUPERSERVE_SANDBOX_URL') ?? DEFAULT_BASE_URL;
-  const url = endpointUrl(baseUrl);
+  const accessToken = tokenOf(options, issues);
+  const url = endpointUrl(baseUrlOf(options), EXEC_STREAM_PATH);
   if (url === undefined) {
     issues.push({ path: 'baseUrl', message: 'expected an absolute http(s) URL' });
   }
@@ -107,7 +119,90 @@ export function resolveExecOptions(
   };
 }
 
-function endpointUrl(baseUrl: string): string | undefined {
+/** {@link ExecOptions} resolved for `execSession$`. */
+export interface ResolvedSessionOptions {
+  /** The `ws:` or `wss:` URL of `/exec/connect`. */
+  readonly url: string;
+  readonly accessToken: string;
+  readonly webSocket: WebSocketConstructor;
+  readonly maxBufferedStdinBytes: number;
+}
+
+/**
+ * Applies defaults and environment fallbacks for `execSession$` and checks the options: the
+ * URL is the base URL's with `http:` made `ws:` and `https:` made `wss:`, a path prefix kept.
+ * Browsers cannot set the sandbox-id header on a WebSocket, so with `sandboxId` on a shared
+ * `*.superserve.ai` host the session dials the per-sandbox host `boxd-<id>.<host>`, as the
+ * vendor SDK does.
+ *
+ * @param options - What the caller gave.
+ * @returns The resolved options, or the issues that make them unusable.
+ */
+export function resolveSessionOptions(
+  options: ExecOptions,
+):
+  | { readonly ok: true; readonly value: ResolvedSessionOptions }
+  | { readonly ok: false; readonly issues: ExecIssue[] } {
+  const issues: ExecIssue[] = [];
+  const accessToken = tokenOf(options, issues);
+  // Never sent as a subprotocol if it could not be one: a browser would throw a SyntaxError
+  // that quotes it.
+  if (accessToken !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(accessToken)) {
+    issues.push({
+      path: 'accessToken',
+      message: "must be usable in a WebSocket subprotocol (letters, digits and !#$%&'*+-.^_`|~)",
+    });
+  }
+  const url = sessionUrl(baseUrlOf(options), options.sandboxId);
+  if (url === undefined) {
+    issues.push({ path: 'baseUrl', message: 'expected an absolute http(s) URL' });
+  } else if (url === INVALID_SANDBOX_ID) {
+    issues.push({
+      path: 'sandboxId',
+      message: 'must be a host name label (letters, digits, -) to dial boxd-<id>',
+    });
+  }
+  const webSocket = options.webSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (typeof webSocket !== 'function') {
+    issues.push({
+      path: 'webSocket',
+      message:
+        "no WebSocket: pass options.webSocket (on Node 20, the ws package's: import WebSocket from 'ws')",
+    });
+  }
+  const max = options.maxBufferedStdinBytes ?? DEFAULT_MAX_BUFFERED_STDIN_BYTES;
+  if (!(Number.isSafeInteger(max) && max > 0)) {
+    issues.push({ path: 'maxBufferedStdinBytes', message: 'expected a positive integer' });
+  }
+  if (
+    issues.length > 0 ||
+    url === undefined ||
+    url === INVALID_SANDBOX_ID ||
+    accessToken === undefined ||
+    webSocket === undefined
+  ) {
+    return { ok: false, issues };
+  }
+  return { ok: true, value: { url, accessToken, webSocket, maxBufferedStdinBytes: max } };
+}
+
+function tokenOf(options: ExecOptions, issues: ExecIssue[]): string | undefined {
+  const accessToken = options.accessToken ?? environment('SUPERSERVE_ACCESS_TOKEN');
+  if (accessToken === undefined || accessToken === '') {
+    issues.push({
+      path: 'accessToken',
+      message: 'no access token: pass options.accessToken or set SUPERSERVE_ACCESS_TOKEN',
+    });
+    return undefined;
+  }
+  return accessToken;
+}
+
+function baseUrlOf(options: ExecOptions): string {
+  return options.baseUrl ?? environment('SUPERSERVE_SANDBOX_URL') ?? DEFAULT_BASE_URL;
+}
+
+function endpointUrl(baseUrl: string, path: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
@@ -115,6 +210,27 @@ function endpointUrl(baseUrl: string): string | undefined {
     return undefined;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${EXEC_STREAM_PATH}`;
+  parsed.pathname = `${parsed.pathname.replace(/\/+$/, '')}${path}`;
   return parsed.toString();
+}
+
+/** What {@link sessionUrl} returns for a `sandboxId` that cannot be a host name label. */
+const INVALID_SANDBOX_ID = Symbol('invalid sandboxId');
+
+function sessionUrl(
+  baseUrl: string,
+  sandboxId: string | undefined,
+): string | typeof INVALID_SANDBOX_ID | undefined {
+  const http = endpointUrl(baseUrl, EXEC_CONNECT_PATH);
+  if (http === undefined) return undefined;
+  const url = new URL(http);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  const shared =
+    (url.hostname === 'superserve.ai' || url.hostname.endsWith('.superserve.ai')) &&
+    !url.hostname.startsWith('boxd-');
+  if (sandboxId === undefined || !shared) return url.toString();
+  // A host name label: anything else could point the token at another host.
+  if (!/^[a-z0-9-]{1,63}$/i.test(sandboxId)) return INVALID_SANDBOX_ID;
+  url.hostname = `boxd-${sandboxId}.${url.hostname}`;
+  return url.toString();
 }

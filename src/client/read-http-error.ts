@@ -16,20 +16,50 @@ export const ERROR_BODY_DEADLINE_MS = 2000;
  * @param secret - The access token, redacted should the server echo it.
  */
 export async function readHttpError(response: Response, secret: string): Promise<ExecHttpError> {
-  // Read a token's length past the cap and redact before cutting, so that a token straddling
-  // the cap cannot leave its first part behind.
-  const text = redactSecret(await readPrefix(response, MAX_ERROR_BODY_BYTES + secret.length), secret);
-  const body = text.slice(0, MAX_ERROR_BODY_BYTES).trim();
-  const envelope = parseEnvelope(body);
-  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-  return new ExecHttpError({
+  // Read a token's length past the cap, so that a token straddling the cap is redacted whole.
+  const text = await readPrefix(response, MAX_ERROR_BODY_BYTES + secret.length);
+  return httpErrorOf({
     status: response.status,
+    text,
+    retryAfter: response.headers.get('retry-after'),
+    secret,
+    // A browser hides a redirect it was told not to follow behind status 0 and no body.
+    ...(response.type === 'opaqueredirect' && { detail: 'redirected (not followed)' }),
+  });
+}
+
+/** What {@link httpErrorOf} builds an {@link ExecHttpError} from. */
+export interface HttpRefusal {
+  /** The status. */
+  readonly status: number;
+  /** The start of the body, up to {@link MAX_ERROR_BODY_BYTES} plus the secret's length. */
+  readonly text: string;
+  /** The `Retry-After` header, if any. */
+  readonly retryAfter: string | null;
+  /** The access token, redacted before the body is cut and kept. */
+  readonly secret: string;
+  /** The message's detail when the body has none worth quoting. */
+  readonly detail?: string;
+  /** The refused request, for the message (`GET /exec/connect`). */
+  readonly endpoint?: string;
+}
+
+/**
+ * Builds the {@link ExecHttpError} of a refusal: the body redacted, then cut to 4 KiB, its
+ * JSON envelope's code and message read, `Retry-After` parsed.
+ *
+ * @param refusal - The status, the body's start and headers.
+ */
+export function httpErrorOf(refusal: HttpRefusal): ExecHttpError {
+  const body = redactSecret(refusal.text, refusal.secret).slice(0, MAX_ERROR_BODY_BYTES).trim();
+  const envelope = parseEnvelope(body);
+  return new ExecHttpError({
+    status: refusal.status,
     body,
     code: envelope?.code,
-    // A browser hides a redirect it was told not to follow behind status 0 and no body.
-    detail:
-      envelope?.message ?? (response.type === 'opaqueredirect' ? 'redirected (not followed)' : undefined),
-    retryAfterMs,
+    detail: envelope?.message ?? refusal.detail,
+    retryAfterMs: parseRetryAfter(refusal.retryAfter),
+    endpoint: refusal.endpoint,
   });
 }
 

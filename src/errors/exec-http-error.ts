@@ -12,6 +12,11 @@ export interface ExecHttpErrorInit {
   readonly detail?: string | undefined;
   /** `Retry-After`, in milliseconds. */
   readonly retryAfterMs?: number | undefined;
+  /**
+   * The request refused, for the message.
+   * @defaultValue `POST /exec/stream`
+   */
+  readonly endpoint?: string | undefined;
 }
 
 /**
@@ -47,7 +52,7 @@ export class ExecHttpError extends ExecStreamError {
    */
   constructor(init: ExecHttpErrorInit) {
     const detail = init.detail ?? firstLine(init.body);
-    super(`POST /exec/stream failed with ${init.status}${detail ? `: ${detail}` : ''}`);
+    super(`${init.endpoint ?? 'POST /exec/stream'} failed with ${init.status}${detail ? `: ${detail}` : ''}`);
     this.status = init.status;
     this.body = init.body;
     if (init.code !== undefined) this.code = init.code;

@@ -16,8 +16,13 @@ export class ExecIncompleteError extends ExecStreamError {
   /** Always `'ExecIncompleteError'`, so that guards work across copies of the package. */
   override name = 'ExecIncompleteError';
 
-  constructor() {
-    super('the exec stream ended without a terminal event: the outcome of the command is unknown');
+  /**
+   * @param detail - How it ended, when there is more to say (a session's close code and reason).
+   */
+  constructor(detail?: string) {
+    super(
+      `${detail ?? 'the exec stream ended'} without a terminal event: the outcome of the command is unknown`,
+    );
   }
 }
 

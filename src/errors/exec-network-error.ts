@@ -19,17 +19,29 @@ export class ExecNetworkError extends ExecStreamError {
   override name = 'ExecNetworkError';
 
   /**
-   * @param phase - `fetch` if no response arrived, `body` if the response's body broke off.
+   * @param phase - `fetch` if no response arrived (or, for a session, the WebSocket never
+   *   opened), `body` if the response's body broke off (or the open session was lost).
    * @param cause - The underlying error.
+   * @param endpoint - The request, for the message.
    */
   constructor(
     readonly phase: 'fetch' | 'body',
     cause: unknown,
+    endpoint: 'POST /exec/stream' | 'GET /exec/connect' = 'POST /exec/stream',
   ) {
-    const what = phase === 'fetch' ? 'fetch failed' : 'reading the response body failed';
-    super(`POST /exec/stream: ${what}${describeCause(cause, what)}`, { cause });
+    const what = WHAT_FAILED[endpoint][phase];
+    super(`${endpoint}: ${what}${describeCause(cause, what)}`, { cause });
   }
 }
+
+const WHAT_FAILED = {
+  'POST /exec/stream': { fetch: 'fetch failed', body: 'reading the response body failed' },
+  'GET /exec/connect': {
+    // Browsers hide why: a refused token, a busy sandbox and a network error look alike.
+    fetch: 'the WebSocket did not open',
+    body: 'the session was lost (closed abnormally, with no terminal frame)',
+  },
+} as const;
 
 // Duck-typed, not `instanceof Error`: fetch's errors may come from another realm.
 function describeCause(cause: unknown, said: string): string {

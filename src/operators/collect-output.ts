@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { ExecEvent } from '../codec/exec-event.js';
+import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import { untilFinished } from './until-finished.js';
 
 /** The default cap of each collected stream: 10 MiB of UTF-8. */
@@ -47,7 +48,9 @@ export interface CollectOutputConfig {
  *   .subscribe(({ stdout, exitCode }) => console.log(exitCode, stdout));
  * ```
  */
-export function collectOutput(config: CollectOutputConfig = {}): OperatorFunction<ExecEvent, ExecOutput> {
+export function collectOutput(
+  config: CollectOutputConfig = {},
+): OperatorFunction<ExecEvent | ExecSessionEvent, ExecOutput> {
   const maxBytes = config.maxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
   if (!(Number.isSafeInteger(maxBytes) && maxBytes >= 0)) {
     throw new TypeError(`collectOutput: maxBytes must be a non-negative integer, got ${String(maxBytes)}`);
@@ -56,11 +59,13 @@ export function collectOutput(config: CollectOutputConfig = {}): OperatorFunctio
     new Observable<ExecOutput>((subscriber) => {
       const stdout = createCappedText(maxBytes);
       const stderr = createCappedText(maxBytes);
-      return source.pipe(untilFinished()).subscribe({
+      return source.pipe(untilFinished<ExecEvent | ExecSessionEvent>()).subscribe({
         next: (event) => {
           if (event.type === 'stdout') stdout.append(event.data);
           else if (event.type === 'stderr') stderr.append(event.data);
           else {
+            stdout.end();
+            stderr.end();
             subscriber.next({
               stdout: stdout.text(),
               stderr: stderr.text(),
@@ -75,18 +80,32 @@ export function collectOutput(config: CollectOutputConfig = {}): OperatorFunctio
     });
 }
 
-/** Text kept up to a UTF-8 byte cap, as fragments joined once. */
+/**
+ * Text kept up to a UTF-8 byte cap, as fragments joined once. Session output arrives as bytes:
+ * it goes through one streaming decoder, so that a character split across frames is whole.
+ */
 function createCappedText(maxBytes: number) {
   const fragments: string[] = [];
   let bytes = 0;
   let cut = false;
+  let decoder: TextDecoder | undefined;
+  const appendText = (data: string): void => {
+    if (cut || data === '') return;
+    const fit = utf8Fit(data, maxBytes - bytes);
+    fragments.push(fit.units === data.length ? data : data.slice(0, fit.units));
+    bytes += fit.bytes;
+    cut = fit.units < data.length;
+  };
   return {
-    append(data: string): void {
+    append(data: string | Uint8Array): void {
       if (cut) return;
-      const fit = utf8Fit(data, maxBytes - bytes);
-      fragments.push(fit.units === data.length ? data : data.slice(0, fit.units));
-      bytes += fit.bytes;
-      cut = fit.units < data.length;
+      if (typeof data === 'string') return appendText(data);
+      decoder ??= new TextDecoder('utf-8');
+      appendText(decoder.decode(data, { stream: true }));
+    },
+    /** The output ended: a character left incomplete by the last bytes becomes U+FFFD. */
+    end(): void {
+      if (decoder !== undefined) appendText(decoder.decode());
     },
     text: (): string => fragments.join(''),
     truncated: (): boolean => cut,

@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { ExecEvent } from '../codec/exec-event.js';
+import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import { outputText } from './output-text.js';
 
 /**
@@ -19,6 +20,6 @@ import { outputText } from './output-text.js';
  * exec$({ command: 'ls' }).pipe(stdoutText()).subscribe((text) => process.stdout.write(text));
  * ```
  */
-export function stdoutText(): OperatorFunction<ExecEvent, string> {
+export function stdoutText(): OperatorFunction<ExecEvent | ExecSessionEvent, string> {
   return outputText('stdout');
 }

@@ -1,5 +1,6 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import type { ExecEvent, ExecOutcomeEvent } from '../codec/exec-event.js';
+import type { ExecEvent, FailedEvent } from '../codec/exec-event.js';
+import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import { ExecFailedError } from '../errors/exec-failed-error.js';
 import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
 
@@ -34,10 +35,13 @@ import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
  * execEither$({ command: 'ls' }).pipe(filter(isRight), map((e) => e.right), untilFinished());
  * ```
  */
-export function untilFinished(): OperatorFunction<ExecEvent, ExecOutcomeEvent> {
+export function untilFinished<E extends ExecEvent | ExecSessionEvent = ExecEvent>(): OperatorFunction<
+  E,
+  Exclude<E, FailedEvent>
+> {
   // One subscriber rather than map + takeWhile + concat: this runs once per event.
   return (source) =>
-    new Observable<ExecOutcomeEvent>((subscriber) =>
+    new Observable<Exclude<E, FailedEvent>>((subscriber) =>
       source.subscribe({
         next: (event) => settleExecEvent(event, subscriber),
         error: (error: unknown) => subscriber.error(error),
@@ -54,16 +58,16 @@ export function untilFinished(): OperatorFunction<ExecEvent, ExecOutcomeEvent> {
  * @param event - The next event.
  * @param subscriber - Where the outcome goes.
  */
-export function settleExecEvent(event: ExecEvent, subscriber: Subscriber<ExecOutcomeEvent>): void {
-  switch (event.type) {
-    case 'failed':
-      subscriber.error(new ExecFailedError(event.message, event.code));
-      return;
-    case 'finished':
-      subscriber.next(event);
-      subscriber.complete();
-      return;
-    default:
-      subscriber.next(event);
+export function settleExecEvent<E extends ExecEvent | ExecSessionEvent>(
+  event: E,
+  subscriber: Subscriber<Exclude<E, FailedEvent>>,
+): void {
+  if (event.type === 'failed') {
+    const failed = event as FailedEvent;
+    subscriber.error(new ExecFailedError(failed.message, failed.code));
+    return;
   }
+  // Every other event is not a FailedEvent: what the narrowing of a generic cannot see.
+  subscriber.next(event as Exclude<E, FailedEvent>);
+  if (event.type === 'finished') subscriber.complete();
 }

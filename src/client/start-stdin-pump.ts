@@ -1,0 +1,188 @@
+import { asyncScheduler, isObservable, type Observable, type Unsubscribable } from 'rxjs';
+import { ExecProtocolError } from '../errors/exec-protocol-error.js';
+import { ExecRequestError } from '../errors/exec-request-error.js';
+import { createStdinEncoder } from '../session/create-stdin-encoder.js';
+
+/** What a session's stdin can be: pushed (an Observable) or pulled (an iterable or a stream). */
+export type ExecStdin =
+  Observable<string | Uint8Array> | AsyncIterable<string | Uint8Array> | ReadableStream<Uint8Array>;
+
+/** Where the pump sends frames, and how much is still unsent there. */
+export interface StdinSink {
+  /** Sends (or queues, before the socket opens) one frame. */
+  send(frame: Uint8Array | string): void;
+  /** The bytes sent and not yet on the network. */
+  unsent(): number;
+}
+
+/** How the pump paces itself. */
+export interface StdinPumpConfig {
+  /** A pulled source is read only while {@link StdinSink.unsent} is at or below this. */
+  readonly highWaterMark: number;
+  /** A pushed source whose unsent bytes pass this fails the session. */
+  readonly maxBuffered: number;
+  /** Ends the session with this error (the source's own, or why the pump gave up). */
+  readonly onError: (error: unknown) => void;
+}
+
+/** A running pump. */
+export interface StdinPump {
+  /** For a pulled source: starts pulling (call once the socket is open). */
+  open(): void;
+  /** Stops reading the source and releases it (unsubscribes, cancels, returns the iterator). */
+  stop(): void;
+}
+
+/** How often a pulled source re-checks the socket while it is over the high-water mark. */
+const DRAIN_POLL_MS = 1;
+
+/** The end of stdin, as the service reads it. */
+export const STDIN_CLOSE_FRAME = JSON.stringify({ type: 'stdin_close' });
+
+/**
+ * Feeds a session's stdin to its socket, ending with `stdin_close`; no source at all is EOF at
+ * once, so that commands reading stdin never hang. An Observable is subscribed at once and
+ * pushes (its frames queue until the socket opens); past `maxBuffered` unsent bytes the session
+ * fails with `ExecProtocolError`. An `AsyncIterable` or a `ReadableStream` is pulled only once
+ * the socket is open and only while the socket's unsent bytes are at or below the high-water
+ * mark: backpressure, so that piping any size keeps memory flat.
+ *
+ * @param source - The caller's stdin, if any.
+ * @param sink - The socket.
+ * @param config - High-water mark, cap and where errors go.
+ */
+export function startStdinPump(
+  source: ExecStdin | undefined,
+  sink: StdinSink,
+  config: StdinPumpConfig,
+): StdinPump {
+  const encoder = createStdinEncoder();
+  let stopped = false;
+  const sendChunk = (chunk: unknown): boolean => {
+    if (typeof chunk !== 'string' && !isBytes(chunk)) {
+      config.onError(
+        new ExecRequestError([
+          { path: 'stdin', message: `expected strings or Uint8Arrays, got ${kindOf(chunk)}` },
+        ]),
+      );
+      return false;
+    }
+    for (const frame of encoder.encode(chunk)) sink.send(frame);
+    return true;
+  };
+  const end = (): void => {
+    for (const frame of encoder.end()) sink.send(frame);
+    sink.send(STDIN_CLOSE_FRAME);
+  };
+
+  if (source === undefined) {
+    return { open: end, stop: () => undefined };
+  }
+  if (isObservable(source)) {
+    let subscription: Unsubscribable | undefined;
+    subscription = source.subscribe({
+      next: (chunk) => {
+        if (stopped || !sendChunk(chunk)) return;
+        if (sink.unsent() > config.maxBuffered) {
+          config.onError(
+            new ExecProtocolError(
+              `stdin: the Observable pushed more than ${config.maxBuffered} bytes the socket has not sent yet ` +
+                '(options.maxBufferedStdinBytes); pass stdin as an AsyncIterable or a ReadableStream, which are read only as fast as the socket sends',
+            ),
+          );
+        }
+      },
+      error: (error: unknown) => {
+        if (!stopped) config.onError(error);
+      },
+      complete: () => {
+        if (!stopped) end();
+      },
+    });
+    if (stopped) subscription.unsubscribe();
+    return {
+      open: () => undefined,
+      stop: () => {
+        stopped = true;
+        subscription?.unsubscribe();
+        subscription = undefined;
+      },
+    };
+  }
+
+  const next = pullerOf(source);
+  const pull = async (): Promise<void> => {
+    for (;;) {
+      while (sink.unsent() > config.highWaterMark) {
+        await new Promise<void>((resolve) => asyncScheduler.schedule(() => resolve(), DRAIN_POLL_MS));
+        if (stopped) return;
+      }
+      const result = await next.read();
+      if (stopped) return;
+      if (result.done) break;
+      if (!sendChunk(result.value)) return;
+    }
+    end();
+  };
+  return {
+    open: () => {
+      pull().catch((error: unknown) => {
+        if (!stopped) config.onError(error);
+      });
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      next.release();
+    },
+  };
+}
+
+/** One way of reading a pulled source, whichever kind it is. */
+function pullerOf(source: AsyncIterable<unknown> | ReadableStream<unknown>): {
+  read(): Promise<IteratorResult<unknown>>;
+  release(): void;
+} {
+  if (typeof (source as ReadableStream<unknown>).getReader === 'function') {
+    let reader: ReadableStreamDefaultReader<unknown> | undefined;
+    return {
+      read: () => {
+        reader ??= (source as ReadableStream<unknown>).getReader();
+        return reader.read() as Promise<IteratorResult<unknown>>;
+      },
+      release: () => void reader?.cancel().catch(() => undefined),
+    };
+  }
+  let iterator: AsyncIterator<unknown> | undefined;
+  return {
+    read: () => {
+      iterator ??= (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      return iterator.next();
+    },
+    release: () => {
+      // Leaving a for-await loop early: the iterable may release what it holds (a Node stream is destroyed).
+      void Promise.resolve(iterator?.return?.()).catch(() => undefined);
+    },
+  };
+}
+
+/** Whether a stdin source is of a kind the pump can read. */
+export function isStdinSource(value: unknown): value is ExecStdin {
+  if (typeof value !== 'object' || value === null) return false;
+  return (
+    isObservable(value) ||
+    typeof (value as ReadableStream<unknown>).getReader === 'function' ||
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+// By tag, not instanceof: Node's Buffers and other realms' arrays are Uint8Arrays too.
+function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (ArrayBuffer.isView(value)) return Object.prototype.toString.call(value).slice(8, -1);
+  return typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;
+}
