@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import type { ExecEvent } from 'superserve-rx';
+import type { ExecEvent, ExecSessionEvent } from 'superserve-rx';
 
 /** A TestScheduler that compares with Jest's deep equality. */
 export function testScheduler(): TestScheduler {
@@ -15,3 +15,14 @@ export const EVENTS = {
   g: { type: 'finished', exitCode: 3 },
   x: { type: 'failed', code: 'exec_failed', message: 'spawn failed' },
 } as const satisfies Record<string, ExecEvent>;
+
+/** Session events for marble diagrams: bytes, with `é` (C3 A9) split across two frames. */
+export const SESSION_EVENTS = {
+  o: { type: 'stdout', data: new Uint8Array([0x6f, 0x75, 0x74, 0xc3]) },
+  p: { type: 'stdout', data: new Uint8Array([0xa9, 0x0a]) },
+  e: { type: 'stderr', data: new Uint8Array([0x65, 0xe2, 0x82]) },
+  q: { type: 'stderr', data: new Uint8Array([0xac]) },
+  h: { type: 'stdout', data: new Uint8Array([0xe2, 0x82]) },
+  f: { type: 'finished', exitCode: 0 },
+  g: { type: 'finished', exitCode: 130 },
+} as const satisfies Record<string, ExecSessionEvent>;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { lastValueFrom, of } from 'rxjs';
 import { collectOutput, ExecFailedError, ExecIncompleteError, type ExecEvent } from 'superserve-rx';
-import { EVENTS, testScheduler } from '../helpers/marbles';
+import { EVENTS, SESSION_EVENTS, testScheduler } from '../helpers/marbles';
 
 const out = (data: string): ExecEvent => ({ type: 'stdout', data, timestamp: 't' });
 const err = (data: string): ExecEvent => ({ type: 'stderr', data, timestamp: 't' });
@@ -131,5 +131,40 @@ describe('collectOutput', () => {
         },
       ),
     );
+  });
+});
+
+describe('collectOutput on session events (bytes)', () => {
+  it('decodes each stream with one streaming decoder: characters split across frames come out whole', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-o-e-p-q-g-|', SESSION_EVENTS);
+      expectObservable(source.pipe(collectOutput())).toBe('---------(r|)', {
+        r: { stdout: 'outé\n', stderr: 'e€', exitCode: 130, truncated: false },
+      });
+    });
+  });
+
+  it('flushes an incomplete last character as U+FFFD, and caps decoded text at maxBytes', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-h-f-|', SESSION_EVENTS).pipe(collectOutput())).toBe('---(r|)', {
+        r: { stdout: '\ufffd', stderr: '', exitCode: 0, truncated: false },
+      });
+      expectObservable(cold('-o-p-f-|', SESSION_EVENTS).pipe(collectOutput({ maxBytes: 4 }))).toBe(
+        '-----(r|)',
+        {
+          r: { stdout: 'out', stderr: '', exitCode: 0, truncated: true },
+        },
+      );
+    });
+  });
+
+  it('errors with ExecIncompleteError when a session source completes without finished', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-o-|', SESSION_EVENTS).pipe(collectOutput())).toBe(
+        '---#',
+        {},
+        new ExecIncompleteError(),
+      );
+    });
   });
 });

@@ -1,5 +1,7 @@
-import { type ExecEvent, outputText, stderrText, stdoutText } from 'superserve-rx';
-import { EVENTS, testScheduler } from '../helpers/marbles';
+import fc from 'fast-check';
+import { from } from 'rxjs';
+import { type ExecEvent, type ExecSessionEvent, outputText, stderrText, stdoutText } from 'superserve-rx';
+import { EVENTS, SESSION_EVENTS, testScheduler } from '../helpers/marbles';
 
 const TEXT = { a: 'out\n', b: 'more', c: 'err\n' };
 
@@ -31,5 +33,60 @@ describe('stdoutText, stderrText and outputText', () => {
 
   it('rejects an unknown stream name at call time', () => {
     expect(() => outputText('stdin' as 'stdout')).toThrow(TypeError);
+  });
+});
+
+describe('stdoutText and stderrText on session events (bytes)', () => {
+  it('decode each stream with its own streaming decoder: a character split across frames comes out whole', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('--o--e--p--q--f--|', SESSION_EVENTS);
+      expectObservable(source.pipe(stdoutText())).toBe('--a-----b--------|', { a: 'out', b: 'é\n' });
+      expectObservable(source.pipe(stderrText())).toBe('-----c-----d-----|', { c: 'e', d: '€' });
+    });
+  });
+
+  it('flush an incomplete character as U+FFFD before completing, and before an error', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('-h-|', SESSION_EVENTS).pipe(stdoutText())).toBe('---(a|)', { a: '\ufffd' });
+      expectObservable(cold('-h-#', SESSION_EVENTS, new Error('x')).pipe(stdoutText())).toBe(
+        '---(a#)',
+        { a: '\ufffd' },
+        new Error('x'),
+      );
+      expectObservable(cold('-o-p-|', SESSION_EVENTS).pipe(stdoutText())).toBe('-a-b-|', {
+        a: 'out',
+        b: 'é\n',
+      });
+    });
+  });
+
+  it('give one decoder per subscription: two subscribers do not share a split character', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const text$ = cold('-o-p-|', SESSION_EVENTS).pipe(stdoutText());
+      expectObservable(text$).toBe('-a-b-|', { a: 'out', b: 'é\n' });
+      expectObservable(text$).toBe('-a-b-|', { a: 'out', b: 'é\n' });
+    });
+  });
+
+  it('any split of UTF-8 output across frames decodes to the same text', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme', maxLength: 60 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (text, cuts) => {
+          const bytes = new TextEncoder().encode(text);
+          const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+          const frames = [0, ...points, bytes.length]
+            .slice(0, -1)
+            .map((start, i, all) => bytes.subarray(start, [...all.slice(1), bytes.length][i]))
+            .map((data): ExecSessionEvent => ({ type: 'stdout', data }));
+          let decoded = '';
+          from([...frames, { type: 'finished', exitCode: 0 } as const])
+            .pipe(stdoutText())
+            .subscribe((chunk) => (decoded += chunk));
+          expect(decoded).toBe(text);
+        },
+      ),
+    );
   });
 });

@@ -1,6 +1,12 @@
 import { map } from 'rxjs';
-import { ExecFailedError, ExecIncompleteError, type ExecEvent, untilFinished } from 'superserve-rx';
-import { EVENTS, testScheduler } from '../helpers/marbles';
+import {
+  ExecFailedError,
+  ExecIncompleteError,
+  type ExecEvent,
+  type ExecSessionEvent,
+  untilFinished,
+} from 'superserve-rx';
+import { EVENTS, SESSION_EVENTS, testScheduler } from '../helpers/marbles';
 
 describe('untilFinished', () => {
   it('emits finished, then completes and unsubscribes from the source (the doc diagram)', () => {
@@ -69,6 +75,19 @@ describe('untilFinished', () => {
         }),
       );
       expectObservable(source.pipe(untilFinished())).toBe('-o-#', EVENTS, new Error('callback threw'));
+    });
+  });
+});
+
+describe('untilFinished on session events', () => {
+  it('passes bytes through, emits finished, then completes and unsubscribes (types kept)', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<ExecSessionEvent>('-o-p-g-o-|', SESSION_EVENTS);
+      const settled = source.pipe(untilFinished());
+      // Still session events: the data is bytes.
+      const lengths = settled.pipe(map((event) => (event.type === 'finished' ? -1 : event.data.length)));
+      expectObservable(lengths).toBe('-a-b-(c|)', { a: 4, b: 2, c: -1 });
+      expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });
 });
