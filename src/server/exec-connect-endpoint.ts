@@ -6,10 +6,12 @@ import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import { formatIssues } from '../errors/exec-issue.js';
 import { hasCommand } from './accept-exec-post.js';
 import {
+  EXEC_SIGNALS,
   EXEC_SUBPROTOCOL,
-  MAX_SESSION_FRAME_OUTPUT_BYTES,
+  MAX_SESSION_FRAME_PAYLOAD_BYTES,
+  SESSION_CHANNEL,
   TOKEN_SUBPROTOCOL_PREFIX,
-} from './protocol-constants.js';
+} from '../session/session-protocol.js';
 import { type ProcessRun, runProcess, type StartFailure } from './run-process.js';
 import type { SandboxContext } from './sandbox-context.js';
 
@@ -19,13 +21,8 @@ export interface ExecConnectEndpoint {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-/** Stream bytes of the frames: `[channel] + bytes`. */
-const STDIN = 0x00;
-const STDOUT = 0x01;
-const STDERR = 0x02;
-
 /** The signals a client may send; any other name is ignored, as on the service. */
-const SIGNALS = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+const SIGNALS: ReadonlySet<string> = new Set(EXEC_SIGNALS);
 
 /** Unsent output bytes above which the pipes are paused, and at or below which they resume. */
 const OUTPUT_HIGH_WATER = 1024 * 1024;
@@ -196,9 +193,9 @@ function runSession(ws: WebSocket, context: SandboxContext): void {
       {
         onOutput: (stream, bytes) => {
           if (closed) return;
-          const channel = stream === 'stdout' ? STDOUT : STDERR;
-          for (let offset = 0; offset < bytes.length; offset += MAX_SESSION_FRAME_OUTPUT_BYTES) {
-            const piece = bytes.subarray(offset, offset + MAX_SESSION_FRAME_OUTPUT_BYTES);
+          const channel = SESSION_CHANNEL[stream];
+          for (let offset = 0; offset < bytes.length; offset += MAX_SESSION_FRAME_PAYLOAD_BYTES) {
+            const piece = bytes.subarray(offset, offset + MAX_SESSION_FRAME_PAYLOAD_BYTES);
             const frame = Buffer.allocUnsafe(piece.length + 1);
             frame[0] = channel;
             piece.copy(frame, 1);
@@ -224,7 +221,7 @@ function runSession(ws: WebSocket, context: SandboxContext): void {
   function onClientFrame(frame: Buffer, binary: boolean): void {
     if (run === undefined) return;
     if (binary) {
-      if (frame.length < 2 || frame[0] !== STDIN) return; // Unknown frames are ignored.
+      if (frame.length < 2 || frame[0] !== SESSION_CHANNEL.stdin) return; // Unknown frames are ignored.
       if (!run.writeStdin(frame.subarray(1)) && !stdinPaused) {
         // The command does not read its stdin as fast as it comes: stop reading the socket
         // (the client's sends back up) instead of buffering.

@@ -19,9 +19,6 @@ export const SYNC_OUTPUT_BUDGET_BYTES = 8 * 1024 * 1024;
 /** What `POST /exec` appends to stderr when output was dropped, as the service words it. */
 export const SYNC_TRUNCATION_MARKER = `\n[superserve] output truncated: combined stdout/stderr exceeded the sync exec limit (${SYNC_OUTPUT_BUDGET_BYTES} bytes); use /exec/stream or redirect output to a file for full output\n`;
 
-/** The most bytes of output one `/exec/connect` frame carries (after its stream byte). */
-export const MAX_SESSION_FRAME_OUTPUT_BYTES = 32 * 1024;
-
 /** The largest `/exec/connect` frame the service takes from a client; larger closes with 1009. */
 export const MAX_SESSION_FRAME_BYTES = 4 * 1024 * 1024;
 
@@ -30,9 +27,3 @@ export const SESSION_START_TIMEOUT_MS = 10_000;
 
 /** How often `/exec/connect` pings; a client whose pong does not come within 10 s is dropped. */
 export const SESSION_PING_INTERVAL_MS = 30_000;
-
-/** The subprotocol of `/exec/connect`, which the server echoes. */
-export const EXEC_SUBPROTOCOL = 'superserve.exec.v1';
-
-/** The prefix of the subprotocol that carries the access token, which is never echoed. */
-export const TOKEN_SUBPROTOCOL_PREFIX = 'token.';
