@@ -31,6 +31,8 @@ export interface CollectOutputConfig {
 /**
  * Collects a run into one value: stdout, stderr, the exit code and whether output was cut.
  * Applies {@link untilFinished}, so a `failed` event or a missing terminal event is an error.
+ * Takes `exec$` events (text) and `execSession$` events (bytes, decoded with one streaming
+ * UTF-8 decoder per stream, so that a character split across frames comes out whole).
  *
  * ```text
  * --o--e--o--f--|     o: stdout; e: stderr; f: finished (exit 0)

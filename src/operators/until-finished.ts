@@ -9,7 +9,7 @@ import { ExecIncompleteError } from '../errors/exec-incomplete-error.js';
  * emitted and then the stream completes (unsubscribing from the source, which closes the
  * request); a `failed` event errors with {@link ExecFailedError}; a source that completes
  * with no terminal event errors with {@link ExecIncompleteError}. Idempotent: `exec$` already
- * applies it.
+ * applies it. Works on `execSession$` events too, keeping their type.
  *
  * ```text
  * --o--o--f--o--|

@@ -81,7 +81,7 @@ describe('execSession$ against the local sandbox', () => {
     const signals = new Subject<'SIGINT'>();
     const run = lastValueFrom(
       execSession$(
-        { command: `echo $$ > ${pidFile}; echo ready; sleep 30` },
+        { command: `echo $$ > ${pidFile}; echo ready; exec sleep 30` },
         { stdin: NEVER, signals },
         options,
       ).pipe(toArray()),

@@ -76,6 +76,17 @@ describe('examples', () => {
     expect(output.indexOf('[ok] fine')).toBeLessThan(output.indexOf('[ok] exit 0'));
   });
 
+  it('interactive-session answers a prompt, loops over lines, interrupts, reads bytes and pipes a stream', async () => {
+    expect(await example('interactive-session.ts')).toEqual([
+      'conversation: "name? hello, Ada\\n"',
+      'read loop: you said: one | you said: two | bye',
+      'interrupted: exit 130',
+      'bytes: 00fffe80',
+      'piped: 8388608 bytes, exit 0',
+      'stopped by a timer: exit 143',
+    ]);
+  });
+
   it('angular/main runs the service through Angular DI and cancels on destroy', async () => {
     expect(await example('angular/main.ts')).toEqual([
       'lines: one, two; exit 4',
