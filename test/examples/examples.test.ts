@@ -76,9 +76,10 @@ describe('examples', () => {
     expect(output.indexOf('[ok] fine')).toBeLessThan(output.indexOf('[ok] exit 0'));
   });
 
-  it('angular/main runs the service through Angular DI and cancels on destroy', async () => {
+  it('angular/main runs the service through Angular DI, a session included, and cancels on destroy', async () => {
     expect(await example('angular/main.ts')).toEqual([
       'lines: one, two; exit 4',
+      'session: you said: hello; exit 0',
       'long run: completed on destroy',
     ]);
   });
