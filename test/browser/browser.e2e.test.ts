@@ -114,7 +114,20 @@ describeWithExternal(chromiumRequirement(), 'the browser example in headless Chr
     await page.click('#ctrl-c');
     await page.waitForSelector('#status:text("exit 130")');
     expect(await page.textContent('#status')).toBe('exit 130');
-    await waitFor(() => !isAlive(pid!), 5000, 'sleep to have stopped');
+    await waitFor(() => !isAlive(pid!), 10_000, 'sleep to have stopped');
+  });
+
+  it('closes a session with Cancel, and the sandbox kills its command', async () => {
+    const pidFile = join(dir, 'session-cancel.pid');
+    // cat with stdin still open: only the closed socket can end it.
+    await run(`echo $$ > ${pidFile}; echo started; exec cat`, { interactive: true });
+    await page.waitForSelector('#output .stdout:text("started")');
+    const [pid] = await readPids(pidFile);
+    expect(isAlive(pid!)).toBe(true);
+    await page.click('#cancel');
+    await page.waitForSelector('#status:text("cancelled")');
+    expect(await page.isDisabled('#send')).toBe(true);
+    await waitFor(() => !isAlive(pid!), 10_000, 'the cancelled session to be killed');
   });
 
   it('keeps session output byte-exact: a character split across writes whole, invalid UTF-8 in hex', async () => {
