@@ -12,17 +12,25 @@ import { type Observable, share } from 'rxjs';
 import {
   collectOutput,
   exec$,
+  type ExecEvent,
   type ExecOptions,
   type ExecOutput,
   type ExecRequest,
+  execSession$,
+  type ExecSessionEvent,
+  type ExecSessionIO,
   lines,
   stdoutText,
 } from 'superserve-rx';
 
-/** The `ExecOptions` every run of {@link SuperserveExec} uses. */
+/**
+ * The `ExecOptions` every run and session of {@link SuperserveExec} uses. Sessions dial with the
+ * browser's `WebSocket`; on Node 20 (server-side rendering, tests) pass `webSocket` (the `ws`
+ * package's).
+ */
 export const SUPERSERVE_EXEC_OPTIONS = new InjectionToken<ExecOptions>('superserve-rx ExecOptions');
 
-/** One command's run: its stdout lines as they arrive, and its result at the end. */
+/** One command's run or session: its stdout lines as they arrive, and its result at the end. */
 export interface CommandRun {
   /** stdout, line by line. */
   readonly lines$: Observable<string>;
@@ -31,9 +39,9 @@ export interface CommandRun {
 }
 
 /**
- * Runs commands in the sandbox configured by {@link provideSuperserveExec}. Every run is
- * cancelled (its request aborted, so the command killed) when the injector that owns this
- * service is destroyed.
+ * Runs commands in the sandbox configured by {@link provideSuperserveExec}, as one-shot runs or
+ * interactive sessions. Every run and session is cancelled (its request aborted or its socket
+ * closed, so the command killed) when the injector that owns this service is destroyed.
  */
 export class SuperserveExec {
   private readonly options = inject(SUPERSERVE_EXEC_OPTIONS);
@@ -46,7 +54,24 @@ export class SuperserveExec {
    * @param request - What to run.
    */
   run(request: ExecRequest): CommandRun {
-    const events$ = exec$(request, this.options).pipe(share());
+    return this.shared(exec$(request, this.options));
+  }
+
+  /**
+   * Starts an interactive session (`GET /exec/connect`) when `lines$` or `result$` is first
+   * subscribed: the command reads its stdin from `io.stdin` (its completion is EOF) and gets
+   * the signals `io.signals` emits (`'SIGINT'` for Ctrl-C). Both share one session, as with
+   * {@link SuperserveExec.run}; destroying the injector closes it, and the command is killed.
+   *
+   * @param request - What to run.
+   * @param io - Its stdin and signals, typically `Subject`s the component drives.
+   */
+  session(request: ExecRequest, io: ExecSessionIO = {}): CommandRun {
+    return this.shared(execSession$(request, io, this.options));
+  }
+
+  private shared(source$: Observable<ExecEvent | ExecSessionEvent>): CommandRun {
+    const events$ = source$.pipe(share());
     return {
       lines$: events$.pipe(stdoutText(), lines(), takeUntilDestroyed(this.destroyRef)),
       result$: events$.pipe(collectOutput(), takeUntilDestroyed(this.destroyRef)),

@@ -1,12 +1,22 @@
 // The browser example: stdout and stderr line by line as they arrive, then the exit code or the
-// typed error; Cancel unsubscribes, which aborts the request, and the sandbox kills the command.
-import { filter, map, merge, share } from 'rxjs';
-import { exec$, isExecHttpError, isExecStreamError, lines, outputText } from 'superserve-rx';
+// typed error; Cancel unsubscribes, which aborts the request (or closes the session's socket),
+// and the sandbox kills the command. An interactive run is a session over /exec/connect: the
+// stdin box feeds the command's stdin, EOF ends it, Ctrl-C sends SIGINT to its process group,
+// and the output arrives as bytes, shown as text (decoded as a stream, so a character split
+// across writes comes out whole) and, for stdout, as hex.
+import { filter, map, merge, share, Subject, tap } from 'rxjs';
+import { exec$, execSession$, isExecHttpError, isExecStreamError, lines, outputText } from 'superserve-rx';
+
+// How many stdout bytes the hex view shows: bounded, however much the command prints.
+const HEX_BYTES = 256;
 
 const byId = (id) => document.getElementById(id);
 const output = byId('output');
 const status = byId('status');
+const bytes = byId('bytes');
 let running;
+// While a session runs: the Subjects it reads its stdin and signals from.
+let session;
 
 function setStatus(text, isError = false) {
   status.textContent = text;
@@ -25,23 +35,53 @@ function describe(error) {
   return isExecStreamError(error) ? `${error.name}: ${error.message}` : String(error);
 }
 
+function enableSessionControls(enabled) {
+  for (const id of ['stdin', 'send', 'eof', 'ctrl-c']) byId(id).disabled = !enabled;
+}
+
 function done() {
   byId('run').disabled = false;
   byId('cancel').disabled = true;
+  enableSessionControls(false);
   running = undefined;
+  session = undefined;
+}
+
+/** A tap for session events: stdout's byte count and its first bytes in hex. */
+function showStdoutBytes() {
+  const hex = [];
+  let total = 0;
+  return (event) => {
+    if (event.type !== 'stdout') return;
+    total += event.data.length;
+    for (const byte of event.data.subarray(0, HEX_BYTES - hex.length)) {
+      hex.push(byte.toString(16).padStart(2, '0'));
+    }
+    const which = total > HEX_BYTES ? `, the first ${HEX_BYTES}` : '';
+    bytes.textContent = `stdout bytes (${total}${which}): ${hex.join(' ')}`;
+  };
+}
+
+function startSession(request, options) {
+  session = { stdin: new Subject(), signals: new Subject() };
+  enableSessionControls(true);
+  byId('stdin').focus();
+  return execSession$(request, session, options).pipe(tap(showStdoutBytes()));
 }
 
 byId('run-form').addEventListener('submit', (submit) => {
   submit.preventDefault();
   output.replaceChildren();
+  const interactive = byId('interactive').checked;
+  bytes.textContent = '';
+  bytes.hidden = !interactive;
   setStatus('running…');
   byId('run').disabled = true;
   byId('cancel').disabled = false;
-  // One request, shared by the two line splitters and the exit code.
-  const events$ = exec$(
-    { command: byId('command').value },
-    { baseUrl: byId('url').value, accessToken: byId('token').value },
-  ).pipe(share());
+  const request = { command: byId('command').value };
+  const options = { baseUrl: byId('url').value, accessToken: byId('token').value };
+  // One request (or session), shared by the two line splitters and the exit code.
+  const events$ = (interactive ? startSession(request, options) : exec$(request, options)).pipe(share());
   const lines$ = (stream) =>
     events$.pipe(
       outputText(stream),
@@ -71,6 +111,28 @@ byId('cancel').addEventListener('click', () => {
   setStatus('cancelled');
   done();
 });
+
+// Send: one line of stdin, with the newline a terminal would add; shown as typed.
+byId('stdin-form').addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  if (session === undefined) return;
+  const line = byId('stdin').value;
+  append('stdin', `› ${line}`);
+  session.stdin.next(`${line}\n`);
+  byId('stdin').value = '';
+});
+
+// EOF completes stdin: the command reads end of file; its output keeps coming until it exits.
+byId('eof').addEventListener('click', () => {
+  session?.stdin.complete();
+  for (const id of ['stdin', 'send', 'eof']) byId(id).disabled = true;
+});
+
+byId('ctrl-c').addEventListener('click', () => session?.signals.next('SIGINT'));
+
+const showStdinForm = () => (byId('stdin-form').hidden = !byId('interactive').checked);
+byId('interactive').addEventListener('change', showStdinForm);
+showStdinForm();
 
 // Prefill from the example server, which knows the local sandbox's URL and token.
 fetch('/config.json')

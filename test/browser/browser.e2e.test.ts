@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -49,12 +49,21 @@ describeWithExternal(chromiumRequirement(), 'the browser example in headless Chr
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function run(command: string): Promise<void> {
-    await page.fill('#command', command);
-    await page.click('#run');
+  /** Runs `command` on `on` (the example's page by default), as a session when `interactive`. */
+  async function run(command: string, { interactive = false, on = page } = {}): Promise<void> {
+    await on.setChecked('#interactive', interactive);
+    await on.fill('#command', command);
+    await on.click('#run');
   }
 
-  const lines = (stream: 'stdout' | 'stderr') => page.locator(`#output .${stream}`).allTextContents();
+  const lines = (stream: 'stdout' | 'stderr' | 'stdin') =>
+    page.locator(`#output .${stream}`).allTextContents();
+
+  /** Types a line into the session's stdin box and sends it. */
+  async function send(line: string): Promise<void> {
+    await page.fill('#stdin', line);
+    await page.click('#send');
+  }
 
   it('streams stdout and stderr line by line across origins and shows the exit code', async () => {
     expect(new URL(example.pageUrl).origin).not.toBe(new URL(example.sandbox.url).origin);
@@ -74,6 +83,83 @@ describeWithExternal(chromiumRequirement(), 'the browser example in headless Chr
     await page.click('#cancel');
     await page.waitForSelector('#status:text("cancelled")');
     await waitFor(() => !isAlive(pid!), 5000, 'the cancelled command to be killed');
+  });
+
+  it('sends typed lines to cat in a session and gets them back; EOF ends it with exit 0', async () => {
+    await run('cat', { interactive: true });
+    await send('hello, session');
+    await page.waitForSelector('#output .stdout:text("hello, session")');
+    // Non-ASCII typed into the box goes out as UTF-8 and comes back whole.
+    await send('grüße, café 😀');
+    await page.waitForSelector('#output .stdout:text("grüße")');
+    expect(await lines('stdout')).toEqual(['hello, session', 'grüße, café 😀']);
+    expect(await lines('stdin')).toEqual(['› hello, session', '› grüße, café 😀']);
+    // cat is still running: only the end of its stdin ends it.
+    expect(await page.textContent('#status')).toBe('running…');
+    await page.screenshot({ path: join(OUTPUT, 'session.png') });
+    await page.click('#eof');
+    await page.waitForSelector('#status:text("exit 0")');
+    expect(await page.textContent('#status')).toBe('exit 0');
+    expect(await page.isDisabled('#send')).toBe(true);
+    expect(await page.isDisabled('#ctrl-c')).toBe(true);
+  });
+
+  it('stops sleep 30 with Ctrl-C: SIGINT to the process group, exit 130', async () => {
+    const pidFile = join(dir, 'sigint.pid');
+    // exec: the recorded pid is sleep's own, the process SIGINT has to stop.
+    await run(`echo $$ > ${pidFile}; echo started; exec sleep 30`, { interactive: true });
+    await page.waitForSelector('#output .stdout:text("started")');
+    const [pid] = await readPids(pidFile);
+    expect(isAlive(pid!)).toBe(true);
+    await page.click('#ctrl-c');
+    await page.waitForSelector('#status:text("exit 130")');
+    expect(await page.textContent('#status')).toBe('exit 130');
+    await waitFor(() => !isAlive(pid!), 10_000, 'sleep to have stopped');
+  });
+
+  it('closes a session with Cancel, and the sandbox kills its command', async () => {
+    const pidFile = join(dir, 'session-cancel.pid');
+    // cat with stdin still open: only the closed socket can end it.
+    await run(`echo $$ > ${pidFile}; echo started; exec cat`, { interactive: true });
+    await page.waitForSelector('#output .stdout:text("started")');
+    const [pid] = await readPids(pidFile);
+    expect(isAlive(pid!)).toBe(true);
+    await page.click('#cancel');
+    await page.waitForSelector('#status:text("cancelled")');
+    expect(await page.isDisabled('#send')).toBe(true);
+    await waitFor(() => !isAlive(pid!), 10_000, 'the cancelled session to be killed');
+  });
+
+  it('keeps session output byte-exact: a character split across writes whole, invalid UTF-8 in hex', async () => {
+    // The emoji's four bytes come in two writes 0.2 s apart, so in two frames; 0xff is no UTF-8.
+    await run(String.raw`printf '\360\237'; sleep 0.2; printf '\230\200\n'; printf 'x\377y\n'`, {
+      interactive: true,
+    });
+    await page.waitForSelector('#status:text("exit 0")');
+    expect(await lines('stdout')).toEqual(['😀', 'x\uFFFDy']);
+    expect(await page.textContent('#bytes')).toBe('stdout bytes (9): f0 9f 98 80 0a 78 ff 79 0a');
+    expect(await page.isVisible('#bytes')).toBe(true);
+  });
+
+  it('refuses a session to a page from an origin the sandbox does not allow', async () => {
+    // The same page server under another name: http://localhost is not http://127.0.0.1.
+    const foreign = new URL(example.pageUrl);
+    foreign.hostname = 'localhost';
+    const other = await browser.newPage();
+    try {
+      await other.goto(foreign.href);
+      await other.waitForSelector('body[data-ready="true"]');
+      const marker = join(dir, 'foreign-origin-ran');
+      await run(`touch ${marker}`, { interactive: true, on: other });
+      await other.waitForSelector('#status:not(:has-text("running"))');
+      // The sandbox answers 403, which browsers hide: the socket just never opens.
+      expect(await other.textContent('#status')).toMatch(
+        /^ExecNetworkError: GET \/exec\/connect: the WebSocket did not open/,
+      );
+      await expect(access(marker)).rejects.toThrow();
+    } finally {
+      await other.close();
+    }
   });
 
   it('shows a wrong token as the typed HTTP error', async () => {

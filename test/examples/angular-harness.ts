@@ -3,23 +3,55 @@
 // what it observed as JSON.
 import { createEnvironmentInjector, type EnvironmentInjector, Injector } from '@angular/core';
 import { readFileSync } from 'node:fs';
-import { forkJoin, lastValueFrom, toArray } from 'rxjs';
+import { forkJoin, lastValueFrom, map, Subject, tap, toArray } from 'rxjs';
+import type { ExecSignal } from 'superserve-rx';
 import { startLocalSandbox } from 'superserve-rx/server';
+import WebSocket from 'ws';
 import {
+  type CommandRun,
   provideSuperserveExec,
   SUPERSERVE_EXEC_OPTIONS,
   SuperserveExec,
 } from '../../examples/angular/superserve-exec';
 import { isAlive, waitFor } from '../helpers/processes';
 
+/** Subscribes to `run.lines$`, destroying `injector` at the first line; what it saw, and how it ended. */
+function destroyAtFirstLine(run: CommandRun, injector: EnvironmentInjector): Promise<unknown> {
+  return new Promise((resolve) => {
+    const seen: string[] = [];
+    run.lines$.subscribe({
+      next: (line) => {
+        seen.push(line);
+        injector.destroy();
+      },
+      error: (error: Error) => resolve({ seen, error: error.name }),
+      complete: () => resolve({ seen, completed: true }),
+    });
+  });
+}
+
+/** Whether the process whose pid `pidFile` holds dies within 5 s. */
+function dies(pidFile: string): Promise<boolean> {
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  return waitFor(() => !isAlive(pid), 5000, 'the command to die').then(
+    () => true,
+    () => false,
+  );
+}
+
 async function main(): Promise<void> {
   const pidFile = process.argv[2]!;
   const sandbox = await startLocalSandbox();
-  const options = { baseUrl: sandbox.url, accessToken: sandbox.accessToken };
-  const root = createEnvironmentInjector(
-    [provideSuperserveExec(options)],
-    Injector.create({ providers: [] }) as EnvironmentInjector,
-  );
+  // Node 20 has no global WebSocket: sessions dial with the one the options carry.
+  const options = { baseUrl: sandbox.url, accessToken: sandbox.accessToken, webSocket: WebSocket };
+  const injector = (): EnvironmentInjector =>
+    createEnvironmentInjector(
+      [provideSuperserveExec(options)],
+      Injector.create({ providers: [] }) as EnvironmentInjector,
+    );
+  const root = injector();
+  // Sessions get an injector of their own, destroyed by the last of their checks.
+  const sessions = injector();
   const report: Record<string, unknown> = {};
   try {
     const exec = root.get(SuperserveExec);
@@ -30,26 +62,55 @@ async function main(): Promise<void> {
     const failed = exec.run({ command: 'ls', working_dir: '/no/such/dir' });
     report.failed = await lastValueFrom(failed.result$).catch((error: Error) => error.name);
 
-    const long = exec.run({ command: `echo $$ > ${pidFile}; echo started; sleep 30` });
-    report.destroy = await new Promise((resolve) => {
-      const seen: string[] = [];
-      long.lines$.subscribe({
-        next: (line) => {
-          seen.push(line);
-          root.destroy();
-        },
-        error: (error: Error) => resolve({ seen, error: error.name }),
-        complete: () => resolve({ seen, completed: true }),
-      });
-    });
+    // Longer than the test waits: only the destroy can end it in time.
+    const long = exec.run({ command: `echo $$ > ${pidFile}; echo started; sleep 300` });
+    report.destroy = await destroyAtFirstLine(long, root);
     // Still before sandbox.close(): only the destroy can have killed it.
-    const pid = Number(readFileSync(pidFile, 'utf8'));
-    report.killedByDestroy = await waitFor(() => !isAlive(pid), 5000, 'the command to die').then(
-      () => true,
-      () => false,
+    report.killedByDestroy = await dies(pidFile);
+
+    // A session of cat: each line goes in only once the one before came back out, then EOF.
+    const stdin = new Subject<string>();
+    const cat = sessions.get(SuperserveExec).session({ command: 'cat' }, { stdin });
+    const reply: Record<string, () => void> = {
+      ping: () => stdin.next('pong\n'),
+      pong: () => stdin.complete(),
+    };
+    const catDone = lastValueFrom(
+      forkJoin({
+        lines: cat.lines$.pipe(
+          tap((line) => reply[line]?.()),
+          toArray(),
+        ),
+        result: cat.result$,
+      }),
     );
+    stdin.next('ping\n');
+    report.session = await catDone;
+
+    const signals = new Subject<ExecSignal>();
+    const sleeper = sessions
+      .get(SuperserveExec)
+      .session({ command: 'echo started; exec sleep 30' }, { signals });
+    report.interrupted = await lastValueFrom(
+      forkJoin({
+        lines: sleeper.lines$.pipe(
+          tap(() => signals.next('SIGINT')),
+          toArray(),
+        ),
+        exitCode: sleeper.result$.pipe(map((result) => result.exitCode)),
+      }),
+    );
+
+    const sessionPidFile = `${pidFile}.session`;
+    const open = sessions.get(SuperserveExec).session(
+      { command: `echo $$ > ${sessionPidFile}; echo started; exec cat` },
+      // Never completed: cat never reads EOF, so only the destroy can end it.
+      { stdin: new Subject<string>() },
+    );
+    report.sessionDestroy = await destroyAtFirstLine(open, sessions);
+    report.sessionKilledByDestroy = await dies(sessionPidFile);
   } finally {
-    if (!root.destroyed) root.destroy();
+    for (const each of [root, sessions]) if (!each.destroyed) each.destroy();
     await sandbox.close();
   }
   console.log(JSON.stringify(report));

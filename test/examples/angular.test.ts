@@ -13,12 +13,13 @@ describe('the Angular service (examples/angular) through Angular dependency inje
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('provides the service and options, exposes lines and result, and cancels runs on destroy', async () => {
+  it('provides the service and options, exposes lines and result of runs and sessions, and cancels both on destroy', async () => {
     const pidFile = join(dir, 'long.pid');
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', 'test/examples/angular-harness.ts', pidFile],
-      { cwd: resolve(__dirname, '../..'), timeout: 20_000 },
+      // Generous: a load of other work may share the machine; nothing here is timed.
+      { cwd: resolve(__dirname, '../..'), timeout: 60_000 },
     );
     const report = JSON.parse(stdout);
     expect(report).toEqual({
@@ -31,6 +32,14 @@ describe('the Angular service (examples/angular) through Angular dependency inje
       failed: 'ExecFailedError',
       destroy: { seen: ['started'], completed: true },
       killedByDestroy: true,
+      // Through the ws WebSocket the options carry: stdin line by line, then EOF; SIGINT; destroy.
+      session: {
+        lines: ['ping', 'pong'],
+        result: { stdout: 'ping\npong\n', stderr: '', exitCode: 0, truncated: false },
+      },
+      interrupted: { lines: ['started'], exitCode: 130 },
+      sessionDestroy: { seen: ['started'], completed: true },
+      sessionKilledByDestroy: true,
     });
-  });
+  }, 90_000);
 });

@@ -87,9 +87,10 @@ describe('examples', () => {
     ]);
   });
 
-  it('angular/main runs the service through Angular DI and cancels on destroy', async () => {
+  it('angular/main runs the service through Angular DI, a session included, and cancels on destroy', async () => {
     expect(await example('angular/main.ts')).toEqual([
       'lines: one, two; exit 4',
+      'session: you said: hello; exit 0',
       'long run: completed on destroy',
     ]);
   });
