@@ -1,4 +1,5 @@
 import type { ExecIssue } from '../errors/exec-issue.js';
+import type { AccessTokenProvider } from './access-token-attempt.js';
 
 /** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */
 export const DEFAULT_BASE_URL = 'https://sandbox.superserve.ai';
@@ -15,11 +16,19 @@ export interface ExecOptions {
    */
   readonly baseUrl?: string;
   /**
-   * The per-sandbox access token, sent as `X-Access-Token`. In Node, falls back to the
-   * `SUPERSERVE_ACCESS_TOKEN` environment variable. Required: without one no request is made.
-   * It never appears in an error, a log line or `JSON.stringify` of anything this package makes.
+   * The per-sandbox access token, sent as `X-Access-Token`, or a provider of tokens for tokens
+   * that expire. In Node, falls back to the `SUPERSERVE_ACCESS_TOKEN` environment variable.
+   * Required: without one no request is made. It never appears in an error, a log line or
+   * `JSON.stringify` of anything this package makes.
+   *
+   * A provider is called with `{}` at the start of every attempt (each subscription, each
+   * retry). When the service rejects its token before any event (401), it is called once more
+   * with `{ rejected: token }` and the request is sent again, once, in the same subscription;
+   * concurrent rejections of one token by one provider function share that call. A string
+   * token is never retried. A provider that throws, rejects or gives something that is not a
+   * non-empty string of printable ASCII with no spaces: `ExecRequestError`, nothing sent.
    */
-  readonly accessToken?: string;
+  readonly accessToken?: string | AccessTokenProvider;
   /** The sandbox's id, sent as `X-Superserve-Sandbox-Id` (needed on the shared host only). */
   readonly sandboxId?: string;
   /**
@@ -41,7 +50,7 @@ export interface ExecOptions {
 /** {@link ExecOptions} with the defaults and environment fallbacks applied and checked. */
 export interface ResolvedExecOptions {
   readonly url: string;
-  readonly accessToken: string;
+  readonly accessToken: string | AccessTokenProvider;
   readonly sandboxId?: string;
   readonly fetch: typeof globalThis.fetch;
   readonly headers: Readonly<Record<string, string>>;
@@ -75,6 +84,11 @@ export function resolveExecOptions(
     issues.push({
       path: 'accessToken',
       message: 'no access token: pass options.accessToken or set SUPERSERVE_ACCESS_TOKEN',
+    });
+  } else if (typeof accessToken !== 'string' && typeof accessToken !== 'function') {
+    issues.push({
+      path: 'accessToken',
+      message: `expected a string or a function, got ${typeof accessToken}`,
     });
   }
   const baseUrl = options.baseUrl ?? environment('SUPERSERVE_SANDBOX_URL') ?? DEFAULT_BASE_URL;
