@@ -58,6 +58,11 @@ Options:
   --port N       the port (default: any free port)
   --host H       the interface (default: 127.0.0.1; anything else exposes it to the network)
   --token T      the access token to require (default: 32 random bytes, hex)
+  --token-ttl D  make tokens expire as the service's do: a new one every D (e.g. 60s, 90m, 1h,
+                 500ms; a bare number is seconds), each accepted for one to two D; not with
+                 --token
+  --api-key K    serve POST /sandboxes/<id>/activate, which answers a fresh token to a request
+                 with the header X-API-Key: K (never printed)
   --cors ORIGIN  let a web app on ORIGIN (e.g. http://localhost:5173) call it; '*' for any
                  origin; repeatable (default: no CORS)
   -h, --help     show this help
@@ -209,6 +214,8 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       port: { type: 'string' },
       host: { type: 'string' },
       token: { type: 'string' },
+      'token-ttl': { type: 'string' },
+      'api-key': { type: 'string' },
       cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -218,6 +225,11 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
   if (values.help) {
     io.stdout.write(SERVE_HELP);
     return 0;
+  }
+  const ttl = values['token-ttl'];
+  const tokenTtlMs = ttl === undefined ? undefined : parseDuration(ttl);
+  if (tokenTtlMs === 0) {
+    throw new UsageError(`serve: --token-ttl expects a duration such as 60s, 90m or 1h, got '${ttl}'.`);
   }
   if (positionals.length > 0) throw new UsageError(`serve: unexpected argument '${positionals[0]}'.`);
   const port = values.port === undefined ? 0 : Number(values.port);
@@ -230,15 +242,29 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       port,
       ...(values.host !== undefined && { host: values.host }),
       ...(values.token !== undefined && { accessToken: values.token }),
+      ...(tokenTtlMs !== undefined && { tokenTtlMs }),
+      ...(values['api-key'] !== undefined && { apiKey: values['api-key'] }),
       ...(values.cors !== undefined && { cors: values.cors }),
     });
   } catch (error) {
     throw new UsageError(`serve: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const expiry =
+    tokenTtlMs === undefined
+      ? ''
+      : `Tokens expire: a new one every ${formatDuration(tokenTtlMs)}, each accepted for ${formatDuration(tokenTtlMs)} to ${formatDuration(2 * tokenTtlMs)}\n`;
+  // The API key is never printed: whoever started the sandbox knows it.
+  const activate =
+    values['api-key'] === undefined
+      ? ''
+      : `Fresh tokens: POST ${sandbox.url}/sandboxes/${sandbox.sandboxId}/activate with the header X-API-Key (the key given)\n`;
   // Printing the token is the point of `serve`: the caller needs it to connect.
   io.stdout.write(
     `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec)\n` +
+      `Sandbox id: ${sandbox.sandboxId}\n` +
       `Access token: ${sandbox.accessToken}\n` +
+      expiry +
+      activate +
       (values.cors === undefined ? '' : `CORS allowed for: ${values.cors.join(', ')}\n`) +
       '\n' +
       `  export SUPERSERVE_SANDBOX_URL=${sandbox.url}\n` +
@@ -252,6 +278,26 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
   await sandbox.close();
   io.stdout.write('Local sandbox stopped.\n');
   return 0;
+}
+
+/** `60s`, `90m`, `1h`, `500ms` or a bare number of seconds, in ms; 0 for anything else. */
+function parseDuration(text: string): number {
+  const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
+  if (match === null) return 0;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 0;
+  const ms = Number(match[1]) * unit;
+  return Number.isSafeInteger(ms) ? ms : 0;
+}
+
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size} ${unit}`;
+  }
+  return `${ms} ms`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,5 +1,10 @@
 import type { ExecIssue } from '../errors/exec-issue.js';
-import { EXEC_CONNECT_PATH } from '../session/session-protocol.js';
+import {
+  EXEC_CONNECT_PATH,
+  SUBPROTOCOL_TOKEN,
+  SUBPROTOCOL_TOKEN_ISSUE,
+} from '../session/session-protocol.js';
+import type { AccessTokenProvider } from './access-token-attempt.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */
@@ -17,11 +22,19 @@ export interface ExecOptions {
    */
   readonly baseUrl?: string;
   /**
-   * The per-sandbox access token, sent as `X-Access-Token`. In Node, falls back to the
-   * `SUPERSERVE_ACCESS_TOKEN` environment variable. Required: without one no request is made.
-   * It never appears in an error, a log line or `JSON.stringify` of anything this package makes.
+   * The per-sandbox access token, sent as `X-Access-Token`, or a provider of tokens for tokens
+   * that expire. In Node, falls back to the `SUPERSERVE_ACCESS_TOKEN` environment variable.
+   * Required: without one no request is made. It never appears in an error, a log line or
+   * `JSON.stringify` of anything this package makes.
+   *
+   * A provider is called with `{}` at the start of every attempt (each subscription, each
+   * retry). When the service rejects its token before any event (401), it is called once more
+   * with `{ rejected: token }` and the request is sent again, once, in the same subscription;
+   * concurrent rejections of one token by one provider function share that call. A string
+   * token is never retried. A provider that throws, rejects or gives something that is not a
+   * non-empty string of printable ASCII with no spaces: `ExecRequestError`, nothing sent.
    */
-  readonly accessToken?: string;
+  readonly accessToken?: string | AccessTokenProvider;
   /** The sandbox's id, sent as `X-Superserve-Sandbox-Id` (needed on the shared host only). */
   readonly sandboxId?: string;
   /**
@@ -60,7 +73,7 @@ export const DEFAULT_MAX_BUFFERED_STDIN_BYTES = 16 * 1024 * 1024;
 /** {@link ExecOptions} with the defaults and environment fallbacks applied and checked. */
 export interface ResolvedExecOptions {
   readonly url: string;
-  readonly accessToken: string;
+  readonly accessToken: string | AccessTokenProvider;
   readonly sandboxId?: string;
   readonly fetch: typeof globalThis.fetch;
   readonly headers: Readonly<Record<string, string>>;
@@ -123,7 +136,7 @@ export function resolveExecOptions(
 export interface ResolvedSessionOptions {
   /** The `ws:` or `wss:` URL of `/exec/connect`. */
   readonly url: string;
-  readonly accessToken: string;
+  readonly accessToken: string | AccessTokenProvider;
   readonly webSocket: WebSocketConstructor;
   readonly maxBufferedStdinBytes: number;
 }
@@ -145,13 +158,9 @@ export function resolveSessionOptions(
   | { readonly ok: false; readonly issues: ExecIssue[] } {
   const issues: ExecIssue[] = [];
   const accessToken = tokenOf(options, issues);
-  // Never sent as a subprotocol if it could not be one: a browser would throw a SyntaxError
-  // that quotes it.
-  if (accessToken !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(accessToken)) {
-    issues.push({
-      path: 'accessToken',
-      message: "must be usable in a WebSocket subprotocol (letters, digits and !#$%&'*+-.^_`|~)",
-    });
+  // A string token is checked now; a provider's, at each dial.
+  if (typeof accessToken === 'string' && !SUBPROTOCOL_TOKEN.test(accessToken)) {
+    issues.push({ path: 'accessToken', message: SUBPROTOCOL_TOKEN_ISSUE });
   }
   const url = sessionUrl(baseUrlOf(options), options.sandboxId);
   if (url === undefined) {
@@ -186,12 +195,19 @@ export function resolveSessionOptions(
   return { ok: true, value: { url, accessToken, webSocket, maxBufferedStdinBytes: max } };
 }
 
-function tokenOf(options: ExecOptions, issues: ExecIssue[]): string | undefined {
+function tokenOf(options: ExecOptions, issues: ExecIssue[]): string | AccessTokenProvider | undefined {
   const accessToken = options.accessToken ?? environment('SUPERSERVE_ACCESS_TOKEN');
   if (accessToken === undefined || accessToken === '') {
     issues.push({
       path: 'accessToken',
       message: 'no access token: pass options.accessToken or set SUPERSERVE_ACCESS_TOKEN',
+    });
+    return undefined;
+  }
+  if (typeof accessToken !== 'string' && typeof accessToken !== 'function') {
+    issues.push({
+      path: 'accessToken',
+      message: `expected a string or a function, got ${typeof accessToken}`,
     });
     return undefined;
   }

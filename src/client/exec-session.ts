@@ -13,8 +13,11 @@ import {
   EXEC_SIGNALS,
   EXEC_SUBPROTOCOL,
   type ExecSignal,
+  SUBPROTOCOL_TOKEN,
+  SUBPROTOCOL_TOKEN_ISSUE,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../session/session-protocol.js';
+import { accessTokenAttempt } from './access-token-attempt.js';
 import { type ExecOptions, resolveSessionOptions } from './exec-options.js';
 import { type HandshakeResponse, readHandshakeRefusal } from './read-handshake-refusal.js';
 import { type ExecStdin, isStdinSource, startStdinPump } from './start-stdin-pump.js';
@@ -88,38 +91,30 @@ export function execSession$(
       subscriber.error(new ExecRequestError(issues));
       return undefined;
     }
-    const { url, accessToken, maxBufferedStdinBytes } = resolved.value;
-    let socket: WebSocketLike;
-    try {
-      socket = new resolved.value.webSocket(url, [
-        EXEC_SUBPROTOCOL,
-        `${TOKEN_SUBPROTOCOL_PREFIX}${accessToken}`,
-      ]);
-    } catch (error) {
-      subscriber.error(new ExecNetworkError('fetch', withoutSecret(error, accessToken), 'GET /exec/connect'));
-      return undefined;
-    }
-    socket.binaryType = 'arraybuffer';
+    const { url, maxBufferedStdinBytes, webSocket: WebSocketImpl } = resolved.value;
+    const attempt = accessTokenAttempt(resolved.value.accessToken);
+    /** The socket of the current dial (a refused dial may be followed by one more). */
+    let socket: WebSocketLike | undefined;
+    /** The token of the current dial, kept out of every error. */
+    let token = '';
     let opened = false;
+    let refusal: HandshakeResponse | undefined;
     const queued: Array<Uint8Array | string> = [];
     let queuedBytes = 0;
     const fail = (error: unknown): void => {
       if (!subscriber.closed) subscriber.error(error);
     };
+    const send = (frame: Uint8Array | string): void => {
+      if (opened) socket?.send(frame);
+      else {
+        queued.push(frame);
+        queuedBytes += frame.length;
+      }
+    };
 
     const stdin = startStdinPump(
       io.stdin,
-      {
-        send: (frame) => {
-          if (opened) {
-            socket.send(frame);
-            return;
-          }
-          queued.push(frame);
-          queuedBytes += frame.length;
-        },
-        unsent: () => queuedBytes + (opened ? socket.bufferedAmount : 0),
-      },
+      { send, unsent: () => queuedBytes + (opened ? (socket?.bufferedAmount ?? 0) : 0) },
       { highWaterMark: STDIN_HIGH_WATER_MARK, maxBuffered: maxBufferedStdinBytes, onError: fail },
     );
     let signals: Unsubscribable | undefined;
@@ -137,71 +132,107 @@ export function execSession$(
             );
             return;
           }
-          const frame = JSON.stringify({ type: 'signal', name });
-          if (opened) socket.send(frame);
-          else queued.push(frame);
+          send(JSON.stringify({ type: 'signal', name }));
         },
         error: fail,
       });
     }
 
-    socket.onopen = () => {
-      opened = true;
-      socket.send(JSON.stringify(decoded.right));
-      for (const frame of queued.splice(0)) socket.send(frame);
-      queuedBytes = 0;
-      stdin.open();
+    /**
+     * A dial refused before the socket opened: with a token from a provider, ask it once for
+     * a fresh one and dial again (the frames queued so far wait for that socket); otherwise,
+     * or the second time, the refusal is the error. With `ws` only a 401 is a rejected token;
+     * browsers hide the status, so any refusal may be one (as the vendor SDK assumes too).
+     */
+    const refused = (error: unknown, tokenRejected: boolean): void => {
+      if (!tokenRejected) return fail(error);
+      attempt.refresh(token).then((fresh) => {
+        if (subscriber.closed) return;
+        if (fresh === undefined) fail(error);
+        else dial(fresh);
+      }, fail);
     };
-    socket.onmessage = ({ data }) => {
-      if (subscriber.closed) return;
-      const event = decodeSessionFrame(data, accessToken);
-      if (event === undefined) return;
-      if (isExecStreamError(event)) return fail(event);
-      subscriber.next(event);
-      if (event.type === 'finished') subscriber.complete();
-    };
-    let failure: unknown;
-    socket.onclose = ({ code, reason }) => {
-      fail(
-        opened
-          ? sessionCloseError(code, reason, accessToken)
-          : new ExecNetworkError(
-              'fetch',
-              failure ?? new Error(`closed with ${code} before the session opened`),
-              'GET /exec/connect',
-            ),
-      );
-    };
-    socket.onerror = (event) => {
-      // A close always follows; keep what the implementation said (`ws` says ECONNREFUSED,
-      // browsers say nothing) as the cause, without the token.
-      const { error, message } = (event ?? {}) as { error?: unknown; message?: unknown };
-      if (error !== undefined || typeof message === 'string') {
-        failure = withoutSecret(error ?? message, accessToken);
+
+    const dial = (next: string): void => {
+      // Never offered as a subprotocol if it could not be one: a browser would throw a
+      // SyntaxError that quotes it.
+      if (!SUBPROTOCOL_TOKEN.test(next)) {
+        return fail(new ExecRequestError([{ path: 'accessToken', message: SUBPROTOCOL_TOKEN_ISSUE }]));
       }
+      token = next;
+      let current: WebSocketLike;
+      try {
+        current = new WebSocketImpl(url, [EXEC_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+      } catch (error) {
+        return fail(new ExecNetworkError('fetch', withoutSecret(error, token), 'GET /exec/connect'));
+      }
+      socket = current;
+      current.binaryType = 'arraybuffer';
+      let failure: unknown;
+      current.onopen = () => {
+        opened = true;
+        current.send(JSON.stringify(decoded.right));
+        for (const frame of queued.splice(0)) current.send(frame);
+        queuedBytes = 0;
+        stdin.open();
+      };
+      current.onmessage = ({ data }) => {
+        if (subscriber.closed) return;
+        const event = decodeSessionFrame(data, token);
+        if (event === undefined) return;
+        if (isExecStreamError(event)) return fail(event);
+        subscriber.next(event);
+        if (event.type === 'finished') subscriber.complete();
+      };
+      current.onclose = ({ code, reason }) => {
+        if (opened) return fail(sessionCloseError(code, reason, token));
+        detach(current);
+        const cause = failure ?? new Error(`closed with ${code} before the session opened`);
+        refused(new ExecNetworkError('fetch', cause, 'GET /exec/connect'), true);
+      };
+      current.onerror = (event) => {
+        // A close always follows; keep what the implementation said (`ws` says ECONNREFUSED,
+        // browsers say nothing) as the cause, without the token.
+        const { error, message } = (event ?? {}) as { error?: unknown; message?: unknown };
+        if (error !== undefined || typeof message === 'string') {
+          failure = withoutSecret(error ?? message, token);
+        }
+      };
+      // The `ws` package tells why a handshake was refused; browsers never do.
+      current.on?.('unexpected-response', ((_request: unknown, response: HandshakeResponse) => {
+        refusal = response;
+        void readHandshakeRefusal(response, token).then((error) => {
+          refusal = undefined;
+          detach(current);
+          refused(error, error.status === 401);
+        });
+      }) as (...args: never[]) => void);
     };
-    // The `ws` package tells why a handshake was refused; browsers never do.
-    let refusal: HandshakeResponse | undefined;
-    socket.on?.('unexpected-response', ((_request: unknown, response: HandshakeResponse) => {
-      refusal = response;
-      void readHandshakeRefusal(response, accessToken).then((error) => {
-        refusal = undefined;
-        fail(error);
-        closeSocket(socket);
-      });
-    }) as (...args: never[]) => void);
+
+    const first = attempt.token();
+    if (typeof first === 'string') dial(first);
+    else {
+      first.then((fresh) => {
+        if (!subscriber.closed) dial(fresh);
+      }, fail);
+    }
 
     return () => {
       // Unsubscribed while a refusal's body was being read: stop reading it.
       refusal?.destroy();
       stdin.stop();
       signals?.unsubscribe();
-      socket.onopen = null;
-      socket.onmessage = null;
-      socket.onclose = null;
-      closeSocket(socket);
+      if (socket !== undefined) detach(socket);
     };
   });
+}
+
+/** Stops listening to a socket and closes it. */
+function detach(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onclose = null;
+  closeSocket(socket);
 }
 
 /** Closes the socket whatever its state, leaving an error handler: `ws` emits one when a

@@ -4,12 +4,19 @@ import { isLeft } from '../codec/either.js';
 import type { ExecEvent } from '../codec/exec-event.js';
 import { decodeExecRequest, type ExecRequest } from '../codec/exec-request.js';
 import type { ExecDecodeError } from '../errors/exec-decode-error.js';
+import type { ExecHttpError } from '../errors/exec-http-error.js';
 import type { ExecIssue } from '../errors/exec-issue.js';
 import { ExecNetworkError } from '../errors/exec-network-error.js';
 import { ExecProtocolError } from '../errors/exec-protocol-error.js';
 import { ExecRequestError } from '../errors/exec-request-error.js';
 import { isExecStreamError } from '../errors/exec-stream-error.js';
 import { createSseDecoder } from '../sse/create-sse-decoder.js';
+import {
+  type AccessTokenAttempt,
+  accessTokenAttempt,
+  isUsableAccessToken,
+  STRING_TOKEN_ISSUE,
+} from './access-token-attempt.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { hasBodyStream } from './has-body-stream.js';
 import { readHttpError } from './read-http-error.js';
@@ -54,15 +61,16 @@ export function execStream$<T>(
     const controller = new AbortController();
     const stream = { reader: undefined as ReadableStreamDefaultReader<Uint8Array> | undefined };
     const handlers = handle(subscriber);
-    run(
-      resolved.value,
-      JSON.stringify(decoded.right),
+    const exchange: Exchange = {
+      options: resolved.value,
+      body: JSON.stringify(decoded.right),
       headers,
       subscriber,
       handlers,
-      controller.signal,
+      signal: controller.signal,
       stream,
-    ).catch((error: unknown) => {
+    };
+    withAccessToken(exchange, accessTokenAttempt(resolved.value.accessToken)).catch((error: unknown) => {
       // Whatever escaped (a fetch double whose body is locked, say) still ends the stream typed.
       if (!subscriber.closed) {
         subscriber.error(isExecStreamError(error) ? error : new ExecNetworkError('body', error));
@@ -76,12 +84,62 @@ export function execStream$<T>(
   });
 }
 
+/** One subscription's request, less its token, and where its outcome goes. */
+interface Exchange {
+  readonly options: ResolvedExecOptions;
+  readonly body: string;
+  /** Every header but `X-Access-Token`, which each try sets. */
+  readonly headers: Headers;
+  readonly subscriber: Subscriber<unknown>;
+  readonly handlers: ExecStreamHandlers;
+  readonly signal: AbortSignal;
+  readonly stream: { reader: ReadableStreamDefaultReader<Uint8Array> | undefined };
+}
+
+/**
+ * Gets the attempt's token, sends the request, and on a 401 (which comes before any event)
+ * sends it once more with the provider's replacement. Safe to resend: the service refused the
+ * request before running anything.
+ */
+async function withAccessToken(exchange: Exchange, attempt: AccessTokenAttempt): Promise<void> {
+  const { subscriber } = exchange;
+  const first = attempt.token();
+  // A string token is sent in this very turn, as it always was: a request that starts later
+  // would change what an early unsubscription or a concurrency limit sees.
+  let token = typeof first === 'string' ? first : await fromProvider(subscriber, first);
+  while (token !== undefined && !subscriber.closed) {
+    const rejection = await run(exchange, token);
+    if (rejection === undefined || subscriber.closed) return;
+    const rejected = token;
+    token = await fromProvider(subscriber, attempt.refresh(rejected));
+    if (token === undefined && !subscriber.closed) subscriber.error(rejection);
+  }
+}
+
+/** The token, or `undefined` once the provider's failure (an ExecRequestError) has been reported. */
+async function fromProvider(
+  subscriber: Subscriber<unknown>,
+  token: Promise<string | undefined>,
+): Promise<string | undefined> {
+  try {
+    return await token;
+  } catch (error) {
+    if (!subscriber.closed) subscriber.error(error);
+    return undefined;
+  }
+}
+
 function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Headers | undefined {
-  const ownHeaders = { accessToken: options.accessToken, sandboxId: options.sandboxId };
+  // A provider's tokens are checked as they come; a string is checked here, before anything is
+  // sent, with the other options.
+  const ownHeaders = {
+    accessToken: typeof options.accessToken === 'string' ? options.accessToken : undefined,
+    sandboxId: options.sandboxId,
+  };
   for (const [path, value] of Object.entries(ownHeaders)) {
     // Not echoed: the token is a secret even when it is malformed.
-    if (value !== undefined && !/^[\x21-\x7e]+$/.test(value)) {
-      issues.push({ path, message: 'must be printable ASCII with no spaces' });
+    if (value !== undefined && !isUsableAccessToken(value)) {
+      issues.push({ path, message: STRING_TOKEN_ISSUE });
     }
   }
   if (issues.length > 0) return undefined;
@@ -89,7 +147,6 @@ function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Head
     const headers = new Headers(options.headers);
     headers.set('Content-Type', 'application/json');
     headers.set('Accept', 'text/event-stream');
-    headers.set('X-Access-Token', options.accessToken);
     if (options.sandboxId !== undefined) headers.set('X-Superserve-Sandbox-Id', options.sandboxId);
     return headers;
   } catch (error) {
@@ -98,15 +155,14 @@ function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Head
   }
 }
 
-async function run(
-  options: ResolvedExecOptions,
-  body: string,
-  headers: Headers,
-  subscriber: Subscriber<unknown>,
-  handlers: ExecStreamHandlers,
-  signal: AbortSignal,
-  stream: { reader: ReadableStreamDefaultReader<Uint8Array> | undefined },
-): Promise<void> {
+/**
+ * One try with one token: the whole exchange, or, on a 401, the error for it (its body read and
+ * closed) for the caller to report or retry.
+ */
+async function run(exchange: Exchange, token: string): Promise<ExecHttpError | undefined> {
+  const { options, body, subscriber, handlers, signal, stream } = exchange;
+  const headers = new Headers(exchange.headers);
+  headers.set('X-Access-Token', token);
   let response: Response;
   try {
     // Never follow a redirect: fetch would re-send X-Access-Token to wherever it points, another
@@ -120,17 +176,18 @@ async function run(
     });
   } catch (error) {
     if (!subscriber.closed) subscriber.error(new ExecNetworkError('fetch', error));
-    return;
+    return undefined;
   }
   if (subscriber.closed) {
     response.body?.cancel().catch(() => undefined);
-    return;
+    return undefined;
   }
   // The status is decided before any event and wins over the content type.
   if (response.status < 200 || response.status > 299) {
-    const error = await readHttpError(response, options.accessToken);
+    const error = await readHttpError(response, token);
+    if (response.status === 401) return error;
     if (!subscriber.closed) subscriber.error(error);
-    return;
+    return undefined;
   }
   const contentType = response.headers.get('content-type') ?? '';
   if (!/^\s*text\/event-stream\s*(;|$)/i.test(contentType)) {
@@ -157,7 +214,7 @@ async function run(
   const reader = response.body.getReader();
   stream.reader = reader;
   const decoder = createSseDecoder({
-    onData: (data) => handlers.onFrame(decodeExecFrame(data, options.accessToken)),
+    onData: (data) => handlers.onFrame(decodeExecFrame(data, token)),
     ...(options.maxEventLength !== undefined && { maxEventLength: options.maxEventLength }),
   });
   try {

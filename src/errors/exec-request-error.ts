@@ -3,7 +3,9 @@ import { ExecStreamError, errorGuard } from './exec-stream-error.js';
 
 /**
  * The request or the options were invalid (an empty `command`, a `timeout_s` that is not a
- * positive integer, no access token...), so no HTTP request was made.
+ * positive integer, no access token...), so no HTTP request was made; or an access token
+ * provider failed or gave something that is not a token (its error is the `cause`), so no
+ * request was made with it.
  *
  * @example
  * ```ts
@@ -18,9 +20,13 @@ export class ExecRequestError extends ExecStreamError {
 
   /**
    * @param issues - What was wrong, one entry per offending field.
+   * @param options - `cause`: the error behind it (an access token provider's, say).
    */
-  constructor(readonly issues: ReadonlyArray<ExecIssue>) {
-    super(`invalid exec request: ${formatIssues(issues)}`);
+  constructor(
+    readonly issues: ReadonlyArray<ExecIssue>,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`invalid exec request: ${formatIssues(issues)}`, options);
   }
 }
 

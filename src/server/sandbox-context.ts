@@ -1,8 +1,10 @@
 import type { CorsPolicy } from './create-cors-policy.js';
 import type { RunRegistry } from './create-run-registry.js';
 
-/** What every endpoint of one local sandbox shares: its settings, its token and its runs. */
+/** What every endpoint of one local sandbox shares: its settings, its tokens and its runs. */
 export interface SandboxContext {
+  /** The sandbox's id: the `{id}` of `POST /sandboxes/{id}/activate`. */
+  readonly sandboxId: string;
   /** The environment commands start from; each request's `env` is merged over it. */
   readonly baseEnv: NodeJS.ProcessEnv;
   /** The working directory of commands whose request gives none. */
@@ -19,8 +21,15 @@ export interface SandboxContext {
   readonly pingIntervalMs: number;
   /** The browser origins allowed. */
   readonly cors: CorsPolicy;
-  /** Checks a presented token in constant time: `missing`, `invalid` or `ok`. */
+  /**
+   * Checks a presented token in constant time: `missing`, `invalid` or `ok`. With a token
+   * window, the current and the previous window's tokens are `ok`.
+   */
   readonly authorize: (token: string | undefined) => 'missing' | 'invalid' | 'ok';
+  /** A token valid now: the fixed one, or the current window's. */
+  readonly currentToken: () => string;
+  /** Checks a presented API key in constant time (`invalid` for any when the sandbox has none). */
+  readonly authorizeApiKey: (key: string | undefined) => 'missing' | 'invalid' | 'ok';
   /** Every run in flight, under one concurrency limit. */
   readonly runs: RunRegistry;
 }

@@ -1,7 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { isUsableAccessToken } from '../client/access-token-attempt.js';
+import { ACTIVATE_PATH, activateEndpoint } from './activate-endpoint.js';
+import { createAccessTokens, digest } from './create-access-tokens.js';
 import { createCorsPolicy } from './create-cors-policy.js';
 import { createRunRegistry } from './create-run-registry.js';
 import { createExecConnectEndpoint } from './exec-connect-endpoint.js';
@@ -32,10 +35,39 @@ export interface LocalSandboxOptions {
   readonly port?: number;
   /**
    * The token clients must send: as `X-Access-Token`, or, on `/exec/connect`, as the
-   * subprotocol `token.<value>`.
+   * subprotocol `token.<value>`. Not with `tokenTtlMs`, under which tokens are minted.
    * @defaultValue 32 random bytes, hex
    */
   readonly accessToken?: string;
+  /**
+   * Makes tokens expire as the service's do: each is 64 hex characters, an HMAC over the
+   * sandbox id and the window `floor(now / tokenTtlMs)`, accepted in its own window and the
+   * next (so it lives between one and two `tokenTtlMs`). The token is checked when a request
+   * or a session starts only: a run outlives its token. `accessToken` is then the token of the
+   * window the sandbox started in; `currentAccessToken()` and the activate endpoint (with
+   * `apiKey`) give fresh ones. The service's window is an hour (3,600,000).
+   * @defaultValue unset: one fixed token that never expires
+   */
+  readonly tokenTtlMs?: number;
+  /**
+   * Enables `POST /sandboxes/{sandboxId}/activate` with this key as `X-API-Key`, answering as
+   * the control plane does: 200 and the sandbox as JSON with a fresh `access_token`; 401 JSON
+   * envelope (`unauthorized`) for a missing or wrong key; 404 (`not_found`) for another id.
+   * @defaultValue unset: no activate endpoint (404)
+   */
+  readonly apiKey?: string;
+  /**
+   * The sandbox's id: the `{id}` of the activate endpoint, and what minted tokens are bound to.
+   * Letters, digits, `.`, `_` and `-`.
+   * @defaultValue a random UUID
+   */
+  readonly sandboxId?: string;
+  /**
+   * The clock tokens are minted and checked by, in milliseconds since the epoch: a test can
+   * move it to cross token windows without waiting.
+   * @defaultValue `Date.now`
+   */
+  readonly clock?: () => number;
   /**
    * The interval of `: keepalive` comments on every stream.
    * @defaultValue 15000
@@ -106,8 +138,15 @@ export interface LocalSandboxOptions {
 export interface LocalSandbox {
   /** Its base URL, e.g. `http://127.0.0.1:43117`: pass it as `baseUrl`. */
   readonly url: string;
-  /** The token it requires: pass it as `accessToken`. */
+  /**
+   * The token it requires: pass it as `accessToken`. With `tokenTtlMs`, the token of the window
+   * it started in, which expires like the service's.
+   */
   readonly accessToken: string;
+  /** Its id: `POST {url}/sandboxes/{sandboxId}/activate` gives fresh tokens (with `apiKey`). */
+  readonly sandboxId: string;
+  /** A token valid now: `accessToken`, or with `tokenTtlMs` the current window's. */
+  currentAccessToken(): string;
   /**
    * Stops accepting connections, kills every running command's process group, and resolves
    * once every process has exited and every socket is closed.
@@ -139,7 +178,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
  */
 export async function startLocalSandbox(options: LocalSandboxOptions = {}): Promise<LocalSandbox> {
   const host = options.host ?? '127.0.0.1';
-  const accessToken = options.accessToken ?? randomBytes(32).toString('hex');
+  const sandboxId = options.sandboxId ?? randomUUID();
   const maxConcurrent = options.maxConcurrent ?? 32;
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -153,7 +192,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     headersTimeoutMs: headersTimeout,
     requestTimeoutMs: requestTimeout,
   };
-  checkOptions(accessToken, limits);
+  checkOptions(options, sandboxId, limits);
   if (headersTimeout > requestTimeout) {
     throw new TypeError('startLocalSandbox: headersTimeoutMs must not exceed requestTimeoutMs');
   }
@@ -163,20 +202,30 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
       'SecurityWarning',
     );
   }
-  const expected = digest(accessToken);
+  const tokens = createAccessTokens({
+    sandboxId,
+    fixed: options.accessToken,
+    ttlMs: options.tokenTtlMs,
+    clock: options.clock ?? Date.now,
+  });
+  const apiKey = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const context: SandboxContext = {
     ...limits,
+    sandboxId,
     baseEnv: options.env ?? process.env,
     workingDir: options.workingDir ?? process.cwd(),
     cors: createCorsPolicy(options.cors),
-    authorize: (token) =>
-      token === undefined || token === ''
+    authorize: tokens.authorize,
+    currentToken: tokens.current,
+    authorizeApiKey: (key) =>
+      key === undefined || key === ''
         ? 'missing'
-        : timingSafeEqual(digest(token), expected)
+        : apiKey !== undefined && timingSafeEqual(digest(key), apiKey)
           ? 'ok'
           : 'invalid',
     runs: createRunRegistry(maxConcurrent),
   };
+  const accessToken = tokens.current();
   const routes: Record<string, typeof execEndpoint> = {
     '/exec/stream': execStreamEndpoint,
     '/exec': execEndpoint,
@@ -197,6 +246,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
         response.setHeader(name, value);
       const endpoint = routes[path];
       if (endpoint !== undefined) return void endpoint(request, response, context);
+      if (apiKey !== undefined && ACTIVATE_PATH.test(path))
+        return activateEndpoint(request, response, context);
       if (path === '/exec/connect') {
         return replyText(response, 426, 'expected a WebSocket upgrade', { Upgrade: 'websocket' });
       }
@@ -221,6 +272,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   return {
     url: `http://${urlHost}:${address.port}`,
     accessToken,
+    sandboxId,
+    currentAccessToken: tokens.current,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const finished = context.runs.closeAll();
@@ -237,9 +290,34 @@ function pathOf(request: IncomingMessage): string {
   return (request.url ?? '/').split('?', 1)[0]!;
 }
 
-function checkOptions(token: string, positive: Readonly<Record<string, number>>): void {
-  if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new TypeError('startLocalSandbox: accessToken must be non-empty printable ASCII with no spaces');
+function checkOptions(
+  options: LocalSandboxOptions,
+  sandboxId: string,
+  positive: Readonly<Record<string, number>>,
+): void {
+  // Named, never shown: a malformed secret is still a secret.
+  for (const name of ['accessToken', 'apiKey'] as const) {
+    const value = options[name];
+    if (value !== undefined && !isUsableAccessToken(value)) {
+      throw new TypeError(`startLocalSandbox: ${name} must be non-empty printable ASCII with no spaces`);
+    }
+  }
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(sandboxId)) {
+    throw new TypeError('startLocalSandbox: sandboxId must be 1 to 128 letters, digits, ".", "_" or "-"');
+  }
+  const ttl = options.tokenTtlMs;
+  if (ttl !== undefined) {
+    if (!(Number.isSafeInteger(ttl) && ttl > 0)) {
+      throw new TypeError(`startLocalSandbox: tokenTtlMs must be a positive integer, got ${String(ttl)}`);
+    }
+    if (options.accessToken !== undefined) {
+      throw new TypeError(
+        'startLocalSandbox: accessToken and tokenTtlMs exclude each other: with tokenTtlMs, tokens are minted',
+      );
+    }
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new TypeError('startLocalSandbox: clock must be a function returning milliseconds since the epoch');
   }
   for (const [name, value] of Object.entries(positive)) {
     if (!(Number.isSafeInteger(value) && value > 0)) {
@@ -250,9 +328,4 @@ function checkOptions(token: string, positive: Readonly<Record<string, number>>)
       throw new TypeError(`startLocalSandbox: ${name} must be at most ${MAX_TIMER_MS} ms, got ${value}`);
     }
   }
-}
-
-function digest(text: string): Buffer {
-  // Hashing first gives equal lengths, so the comparison takes the same time for any token.
-  return createHash('sha256').update(text).digest();
 }

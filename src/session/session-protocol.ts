@@ -28,3 +28,10 @@ export const EXEC_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 
 /** A signal a session can send: the four the service honours. */
 export type ExecSignal = (typeof EXEC_SIGNALS)[number];
+
+/** What an access token must be to travel as a subprotocol: RFC 7230 token characters. */
+export const SUBPROTOCOL_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Why a token cannot travel as a subprotocol (never the token itself). */
+export const SUBPROTOCOL_TOKEN_ISSUE =
+  "must be usable in a WebSocket subprotocol (letters, digits and !#$%&'*+-.^_`|~)";

@@ -2,7 +2,7 @@ import type { ExecOptions } from 'superserve-rx';
 import { type LocalSandbox, type LocalSandboxOptions, startLocalSandbox } from 'superserve-rx/server';
 
 /** Exec options for a started local sandbox, with the sandbox itself. */
-export type SandboxOptions = ExecOptions & { sandbox: LocalSandbox };
+export type SandboxOptions = ExecOptions & { accessToken: string; sandbox: LocalSandbox };
 
 /**
  * Starts local sandboxes for one test file and closes them after each test: call
@@ -21,7 +21,10 @@ export function localSandboxes() {
 }
 
 /** A raw `fetch` to a sandbox: POST /exec/stream with JSON and its token unless `init` says otherwise. */
-export function post(options: ExecOptions, init: RequestInit & { path?: string } = {}): Promise<Response> {
+export function post(
+  options: ExecOptions & { accessToken?: string },
+  init: RequestInit & { path?: string } = {},
+): Promise<Response> {
   return fetch(`${options.baseUrl}${init.path ?? '/exec/stream'}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-access-token': options.accessToken ?? '' },
