@@ -286,7 +286,7 @@ describe('/exec/connect: client frames', () => {
       const result = resultOf(session, await session.closed);
       expect(result.terminal).toEqual({ exit_code: code, finished: true });
       const [child] = await readPids(pidFile);
-      expect(isAlive(child!)).toBe(false);
+      await waitFor(() => !isAlive(child!), 5000, `the group's child to be gone after ${name}`);
     }
   });
 
