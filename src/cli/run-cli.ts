@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Observable, Subject } from 'rxjs';
-import WebSocket from 'ws';
 import { exec$ } from '../client/exec.js';
 import type { ExecOptions } from '../client/exec-options.js';
 import { execSession$ } from '../client/exec-session.js';
@@ -10,6 +9,7 @@ import type { ExecRequest } from '../codec/exec-request.js';
 import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import type { ExecSignal } from '../session/session-protocol.js';
 import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
+import { CliWebSocket } from './cli-web-socket.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 
 /** The `interrupt` reason when the reader of the CLI's output went away (EPIPE). */
@@ -205,7 +205,7 @@ function streamRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promi
 function sessionRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promise<number> {
   const signals = new Subject<ExecSignal>();
   let forwarded = false;
-  const run = execSession$(request, { stdin: io.stdin, signals }, { ...options, webSocket: WebSocket });
+  const run = execSession$(request, { stdin: io.stdin, signals }, { ...options, webSocket: CliWebSocket });
   return runToExitCode(run, io, () =>
     io.handleCtrlC(() => {
       if (forwarded) return false;
