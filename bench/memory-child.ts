@@ -3,6 +3,7 @@
 // a sandbox's URL, or 'embedded': a local sandbox in this process), while sampling RSS every
 // 100 ms, and prints the figures as JSON.
 import { startLocalSandbox } from 'superserve-rx/server';
+import { CliWebSocket } from '../src/cli/cli-web-socket.js';
 import { execLines, type Contender, type Target, vendorSdk } from './contenders.js';
 import { sessionStdin } from './sessions.js';
 
@@ -17,6 +18,8 @@ const contenders: Record<string, Contender> = {
   '@superserve/sdk': vendorSdk,
   // Counts what `wc -c` counted, so a short read shows as a failure below.
   'execSession$ stdin': (target, command) => sessionStdin(target, Number(command.slice('mem:'.length))),
+  'execSession$ + CliWebSocket stdin': (target, command) =>
+    sessionStdin(target, Number(command.slice('mem:'.length)), CliWebSocket),
 };
 const contender = contenders[contenderName]!;
 
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
   let failure: string | undefined;
   try {
     counted = await contender(target, `mem:${bytesText}`);
-    if (contenderName === 'execSession$ stdin' && counted !== Number(bytesText)) {
+    if (contenderName.endsWith('stdin') && counted !== Number(bytesText)) {
       failure = `wc -c counted ${counted} bytes`;
     }
   } catch (error) {

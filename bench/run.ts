@@ -19,6 +19,7 @@ import {
   vendorSdk,
 } from './contenders.js';
 import { startPayloadServer, type ScenarioStats } from './payload-process.js';
+import { CliWebSocket } from '../src/cli/cli-web-socket.js';
 import { SCENARIOS } from './scenarios.js';
 import { directOutput, directStdin, outputCommand, sessionOutput, sessionStdin } from './sessions.js';
 
@@ -183,6 +184,11 @@ async function localSandbox(): Promise<LocalFigures> {
       [PIPE]: () => directStdin(LOCAL_BYTES),
       'execSession$, sandbox in this process': () => sessionStdin(here, LOCAL_BYTES),
       'execSession$, `serve` in its own process': () => sessionStdin(apart, LOCAL_BYTES),
+      // What `superserve-rx exec -i` dials with: ws with a zero masking key on loopback.
+      'execSession$ + CliWebSocket, sandbox in this process': () =>
+        sessionStdin(here, LOCAL_BYTES, CliWebSocket),
+      'execSession$ + CliWebSocket, `serve` in its own process': () =>
+        sessionStdin(apart, LOCAL_BYTES, CliWebSocket),
     });
     return { output, stdin };
   } finally {
@@ -276,6 +282,10 @@ async function main(): Promise<void> {
       sessionMemory = {
         'client (`serve` in its own process)': await memory(serve.url, 'execSession$ stdin', 'bench-token'),
         'client and sandbox in one process': await memory('embedded', 'execSession$ stdin'),
+        'the same with CliWebSocket (`exec -i`)': await memory(
+          'embedded',
+          'execSession$ + CliWebSocket stdin',
+        ),
       };
     } finally {
       serve.close();
@@ -312,7 +322,8 @@ async function main(): Promise<void> {
         `local sandbox vs the direct pipe (in-process, separate serve): exec$ output ` +
         `${ratio(local.output, 'exec$, sandbox in this process')}, ${ratio(local.output, 'exec$, `serve` in its own process')}; ` +
         `execSession$ output ${ratio(local.output, 'execSession$, sandbox in this process')}, ${ratio(local.output, 'execSession$, `serve` in its own process')}; ` +
-        `execSession$ stdin ${ratio(local.stdin, 'execSession$, sandbox in this process')}, ${ratio(local.stdin, 'execSession$, `serve` in its own process')}; ` +
+        `execSession$ stdin ${ratio(local.stdin, 'execSession$, sandbox in this process')}, ${ratio(local.stdin, 'execSession$, `serve` in its own process')} ` +
+        `(CliWebSocket ${ratio(local.stdin, 'execSession$ + CliWebSocket, sandbox in this process')}, ${ratio(local.stdin, 'execSession$ + CliWebSocket, `serve` in its own process')}); ` +
         `session memory +${Object.values(sessionMemory)
           .map((figure) => fixed(figure.growth / MiB, 1))
           .join(', +')} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin`,
