@@ -153,6 +153,27 @@ describe('superserve-rx exec', () => {
 });
 
 describe('superserve-rx exec -i', () => {
+  // Commands here that trap or wait for SIGINT would outlive a failed test (the CLI killed with
+  // SIGKILL cannot close its embedded sandbox): their process groups are killed afterwards.
+  const pidFiles: string[] = [];
+  afterEach(async () => {
+    for (const file of pidFiles.splice(0)) {
+      for (const pid of await readPids(file)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // ESRCH: gone already, as it should be.
+        }
+      }
+    }
+  });
+  /** A file for the command to write its pid (its group's id) to, cleaned up after the test. */
+  const pidFile = (name: string): string => {
+    const file = join(dir, name);
+    pidFiles.push(file);
+    return file;
+  };
+
   /** Waits until the CLI has printed `text` on its stdout. */
   const printed = (child: ChildProcess, text: string): Promise<void> => {
     let seen = '';
@@ -212,7 +233,7 @@ describe('superserve-rx exec -i', () => {
       'exec',
       '-i',
       '--',
-      "trap 'echo got-int; exit 7' INT; echo ready; while :; do sleep 0.1; done",
+      `echo $$ > ${pidFile('interactive-trap.pids')}; trap 'echo got-int; exit 7' INT; echo ready; while :; do sleep 0.1; done`,
     ]);
     await printed(child, 'ready');
     child.kill('SIGINT');
@@ -220,12 +241,12 @@ describe('superserve-rx exec -i', () => {
   });
 
   it("passes on the command's own death by the first Ctrl-C (130 from the command)", async () => {
-    const pidFile = join(dir, 'interactive-sleep.pids');
-    const { child, result } = cli(['exec', '-i', '--', `echo $$ > ${pidFile}; echo ready; sleep 30`]);
+    const pids = pidFile('interactive-sleep.pids');
+    const { child, result } = cli(['exec', '-i', '--', `echo $$ > ${pids}; echo ready; sleep 30`]);
     await printed(child, 'ready');
     // Signal once `sleep` runs: a SIGINT that reaches the shell while it forks is only noted
     // (dash), and the shell then waits for a sleep that never got it.
-    const [shell] = await readPids(pidFile);
+    const [shell] = await readPids(pids);
     await waitFor(
       () => runningChildren(shell!).some((pid) => commandOf(pid) === 'sleep'),
       10_000,
@@ -237,12 +258,12 @@ describe('superserve-rx exec -i', () => {
   });
 
   it('ends the session on a second Ctrl-C, killing a command that ignored the first, and exits 130', async () => {
-    const pidFile = join(dir, 'interactive-sigint.pids');
+    const pids = pidFile('interactive-sigint.pids');
     const { child, result } = cli([
       'exec',
       '-i',
       '--',
-      `echo $$ > ${pidFile}; trap 'echo got-int' INT; echo ready; while :; do sleep 0.1; done`,
+      `echo $$ > ${pids}; trap 'echo got-int' INT; echo ready; while :; do sleep 0.1; done`,
     ]);
     await printed(child, 'ready');
     child.kill('SIGINT');
@@ -253,7 +274,7 @@ describe('superserve-rx exec -i', () => {
       stdout: 'ready\ngot-int\n',
       stderr: 'superserve-rx: interrupted; the command was stopped\n',
     });
-    const [pid] = await readPids(pidFile);
+    const [pid] = await readPids(pids);
     await waitFor(() => !isAlive(pid!), 5000, 'the command to be killed');
   });
 
