@@ -1,5 +1,6 @@
 // `npm run bench`: the contenders side by side in one process, interleaved over several rounds,
-// medians reported; then memory, lines() scaling and the local sandbox. Environment:
+// medians reported; then memory, lines() scaling and the local sandbox (exec$ and execSession$
+// output, execSession$ stdin, each against a direct child_process pipe). Environment:
 // BENCH_ROUNDS (default 5), BENCH_SCALE (payload size factor, default 1), BENCH_MEMORY_BYTES
 // (default 1 GiB).
 import { execFile, spawn } from 'node:child_process';
@@ -18,7 +19,9 @@ import {
   vendorSdk,
 } from './contenders.js';
 import { startPayloadServer, type ScenarioStats } from './payload-process.js';
+import { CliWebSocket } from '../src/cli/cli-web-socket.js';
 import { SCENARIOS } from './scenarios.js';
+import { directOutput, directStdin, outputCommand, sessionOutput, sessionStdin } from './sessions.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '5');
 const MEMORY_BYTES = Number(process.env.BENCH_MEMORY_BYTES ?? String(1024 ** 3));
@@ -38,6 +41,9 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 const fixed = (value: number, digits = 2): string => value.toFixed(digits);
+/** How fast `path` ran next to the direct pipe: the pipe's time over its own. */
+const ratio = (figures: Record<string, number>, path: string): string =>
+  `${fixed(figures['child_process pipe']! / figures[path]!)}x`;
 const pad = (rows: string[][]): string => {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')).join('\n');
@@ -85,6 +91,7 @@ async function throughput(
 async function memory(
   baseUrl: string,
   contender: string,
+  accessToken = 'bench',
 ): Promise<{ growth: number; ms: number; failure?: string }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -96,6 +103,7 @@ async function memory(
       baseUrl,
       contender,
       String(MEMORY_BYTES),
+      accessToken,
     ],
     { maxBuffer: 1 << 20 },
   );
@@ -133,55 +141,92 @@ async function serveInChildProcess(): Promise<{ url: string; close: () => void }
   return { url, close: () => child.kill('SIGINT') };
 }
 
-async function localSandbox(): Promise<{ direct: number; inProcess: number; separate: number }> {
-  const bytes = 512 * MiB;
-  const command = `yes 'the quick brown fox jumps over the lazy dog, again and again and again' | head -c ${bytes}`;
-  const direct = (): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const started = performance.now();
-      let seen = 0;
-      const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'] });
-      child.stdout.on('data', (chunk: Buffer) => (seen += chunk.length));
-      child.on('error', reject);
-      child.on('close', () =>
-        seen === bytes ? resolve(performance.now() - started) : reject(new Error(`read ${seen}`)),
-      );
-    });
-  const viaSandbox = (baseUrl: string, accessToken: string) => (): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const started = performance.now();
-      let seen = 0;
-      exec$({ command, timeout_s: 600 }, { baseUrl, accessToken }).subscribe({
-        next: (event) => {
-          if (event.type === 'stdout') seen += event.data.length;
-        },
-        error: reject,
-        complete: () =>
-          seen === bytes ? resolve(performance.now() - started) : reject(new Error(`read ${seen}`)),
+/** A path through the local sandbox or around it: resolves with the bytes it moved. */
+type LocalPath = () => Promise<number>;
+
+/** The local sandbox's figures: median ms per path, for output and for stdin. */
+interface LocalFigures {
+  readonly output: Record<string, number>;
+  readonly stdin: Record<string, number>;
+}
+
+const LOCAL_BYTES = 512 * MiB;
+const PIPE = 'child_process pipe';
+
+async function localSandbox(): Promise<LocalFigures> {
+  const command = outputCommand(LOCAL_BYTES);
+  const execBytes =
+    (target: Target): LocalPath =>
+    () =>
+      new Promise((resolve, reject) => {
+        let seen = 0;
+        exec$({ command, timeout_s: 600 }, target).subscribe({
+          next: (event) => {
+            if (event.type === 'stdout') seen += event.data.length; // ASCII: characters are bytes
+          },
+          error: reject,
+          complete: () => resolve(seen),
+        });
       });
-    });
   const embedded = await startLocalSandbox();
   const separate = await serveInChildProcess();
-  const paths = {
-    direct,
-    inProcess: viaSandbox(embedded.url, embedded.accessToken),
-    separate: viaSandbox(separate.url, 'bench-token'),
-  };
+  const here = { baseUrl: embedded.url, accessToken: embedded.accessToken };
+  const apart = { baseUrl: separate.url, accessToken: 'bench-token' };
   try {
-    const times = { direct: [] as number[], inProcess: [] as number[], separate: [] as number[] };
-    for (const path of Object.values(paths)) await path(); // warm-up
-    for (let round = 0; round < Math.max(3, Math.min(ROUNDS, 5)); round++) {
-      for (const [name, path] of Object.entries(paths)) times[name as keyof typeof times].push(await path());
-    }
-    return {
-      direct: median(times.direct),
-      inProcess: median(times.inProcess),
-      separate: median(times.separate),
-    };
+    const output = await timed({
+      [PIPE]: () => directOutput(command),
+      'exec$, sandbox in this process': execBytes(here),
+      'exec$, `serve` in its own process': execBytes(apart),
+      'execSession$, sandbox in this process': () => sessionOutput(here, command),
+      'execSession$, `serve` in its own process': () => sessionOutput(apart, command),
+    });
+    const stdin = await timed({
+      [PIPE]: () => directStdin(LOCAL_BYTES),
+      'execSession$, sandbox in this process': () => sessionStdin(here, LOCAL_BYTES),
+      'execSession$, `serve` in its own process': () => sessionStdin(apart, LOCAL_BYTES),
+      // What `superserve-rx exec -i` dials with: ws with a zero masking key on loopback.
+      'execSession$ + CliWebSocket, sandbox in this process': () =>
+        sessionStdin(here, LOCAL_BYTES, CliWebSocket),
+      'execSession$ + CliWebSocket, `serve` in its own process': () =>
+        sessionStdin(apart, LOCAL_BYTES, CliWebSocket),
+    });
+    return { output, stdin };
   } finally {
     separate.close();
     await embedded.close();
   }
+}
+
+/**
+ * Runs every path once to warm up, then in rounds, each round in the same order, checking that
+ * each moved all {@link LOCAL_BYTES}; resolves with each path's median in ms.
+ */
+async function timed(paths: Record<string, LocalPath>): Promise<Record<string, number>> {
+  const times = new Map(Object.keys(paths).map((name) => [name, [] as number[]]));
+  for (const path of Object.values(paths)) await path();
+  for (let round = 0; round < Math.max(3, Math.min(ROUNDS, 5)); round++) {
+    for (const [name, path] of Object.entries(paths)) {
+      const started = performance.now();
+      const moved = await path();
+      times.get(name)!.push(performance.now() - started);
+      if (moved !== LOCAL_BYTES) throw new Error(`${name} moved ${moved} bytes, expected ${LOCAL_BYTES}`);
+    }
+  }
+  return Object.fromEntries([...times].map(([name, values]) => [name, median(values)]));
+}
+
+/** One table of a local-sandbox section: each path's time, MB/s and ratio to the pipe. */
+function localTable(figures: Record<string, number>): string {
+  const pipe = figures[PIPE]!;
+  return pad([
+    ['path', 'ms', 'MB/s', 'vs pipe'],
+    ...Object.entries(figures).map(([name, ms]) => [
+      name,
+      fixed(ms, 0),
+      fixed(LOCAL_BYTES / MiB / (ms / 1000), 0),
+      `${fixed(pipe / ms)}x`,
+    ]),
+  ]);
 }
 
 async function main(): Promise<void> {
@@ -228,27 +273,43 @@ async function main(): Promise<void> {
     const oneChunk = scaling['one chunk 100 MB']! / scaling['one chunk 1 MB']!;
     const oneChar = scaling['1-char 100 MB']! / scaling['1-char 1 MB']!;
 
-    console.log('\n## local sandbox: 512 MiB of stdout (yes | head), median');
-    const local = await localSandbox();
-    const mbps = (ms: number): string => fixed(512 / (ms / 1000), 0);
+    console.log(
+      `\n## session memory: ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin through execSession$ into wc -c, peak RSS minus baseline`,
+    );
+    const serve = await serveInChildProcess();
+    let sessionMemory: Record<string, Awaited<ReturnType<typeof memory>>>;
+    try {
+      sessionMemory = {
+        'client (`serve` in its own process)': await memory(serve.url, 'execSession$ stdin', 'bench-token'),
+        'client and sandbox in one process': await memory('embedded', 'execSession$ stdin'),
+        'the same with CliWebSocket (`exec -i`)': await memory(
+          'embedded',
+          'execSession$ + CliWebSocket stdin',
+        ),
+      };
+    } finally {
+      serve.close();
+    }
     console.log(
       pad([
-        ['path', 'ms', 'MB/s', 'vs pipe'],
-        ['child_process pipe', fixed(local.direct, 0), mbps(local.direct), '1.00x'],
-        [
-          'exec$, sandbox in this process',
-          fixed(local.inProcess, 0),
-          mbps(local.inProcess),
-          `${fixed(local.direct / local.inProcess)}x`,
-        ],
-        [
-          'exec$, `serve` in its own process',
-          fixed(local.separate, 0),
-          mbps(local.separate),
-          `${fixed(local.direct / local.separate)}x`,
-        ],
+        ['process', 'growth MiB', 'ms', 'outcome'],
+        ...Object.entries(sessionMemory).map(([name, figure]) => [
+          name,
+          fixed(figure.growth / MiB, 1),
+          fixed(figure.ms, 0),
+          figure.failure ?? 'ok',
+        ]),
       ]),
     );
+
+    const local = await localSandbox();
+    const rounds = Math.max(3, Math.min(ROUNDS, 5));
+    console.log(`\n## local sandbox: 512 MiB of stdout (yes | head), median of ${rounds}`);
+    console.log(localTable(local.output));
+    console.log(
+      `\n## local sandbox: 512 MiB of stdin into wc -c, from an async generator of 64 KiB chunks, median of ${rounds}`,
+    );
+    console.log(localTable(local.stdin));
 
     const m = (scenario: string) => medians[scenario]!;
     const sdkMin = Math.min(...SCENARIOS.map((s) => m(s)['@superserve/sdk']! / m(s)['exec$ lines']!));
@@ -258,7 +319,14 @@ async function main(): Promise<void> {
         `vs @superserve/sdk at least ${fixed(sdkMin)}x; memory +${fixed(ours.growth / MiB, 1)} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB ` +
         `(sdk: ${theirs.failure ? `failed: ${theirs.failure}` : `+${fixed(theirs.growth / MiB, 1)} MiB`}); ` +
         `lines() 100MB/1MB per-MB time ${fixed(oneChunk)}x one chunk, ${fixed(oneChar)}x 1-char; ` +
-        `local sandbox ${fixed(local.direct / local.inProcess)}x the direct pipe in-process, ${fixed(local.direct / local.separate)}x as a separate serve process`,
+        `local sandbox vs the direct pipe (in-process, separate serve): exec$ output ` +
+        `${ratio(local.output, 'exec$, sandbox in this process')}, ${ratio(local.output, 'exec$, `serve` in its own process')}; ` +
+        `execSession$ output ${ratio(local.output, 'execSession$, sandbox in this process')}, ${ratio(local.output, 'execSession$, `serve` in its own process')}; ` +
+        `execSession$ stdin ${ratio(local.stdin, 'execSession$, sandbox in this process')}, ${ratio(local.stdin, 'execSession$, `serve` in its own process')} ` +
+        `(CliWebSocket ${ratio(local.stdin, 'execSession$ + CliWebSocket, sandbox in this process')}, ${ratio(local.stdin, 'execSession$ + CliWebSocket, `serve` in its own process')}); ` +
+        `session memory +${Object.values(sessionMemory)
+          .map((figure) => fixed(figure.growth / MiB, 1))
+          .join(', +')} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin`,
     );
   } finally {
     server.close();

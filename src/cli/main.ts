@@ -2,12 +2,15 @@
 import { OUTPUT_CLOSED, runCli } from './run-cli.js';
 
 const interrupt = new AbortController();
+let ctrlC: (() => boolean) | undefined;
 // SIGHUP: the terminal closed. Each stops the run, so that the embedded sandbox is closed and
 // the remote command killed, rather than left running detached.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // A second Ctrl-C while shutting down leaves at once.
     if (interrupt.signal.aborted) process.exit(130);
+    // `exec -i` sends the first Ctrl-C to the command instead.
+    if (signal === 'SIGINT' && ctrlC?.() === true) return;
     interrupt.abort(signal);
   });
 }
@@ -22,8 +25,18 @@ for (const stream of [process.stdout, process.stderr]) {
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
+  // Only `exec -i` reads it; touching process.stdin otherwise would open the stream for nothing.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
   interrupt: interrupt.signal,
+  handleCtrlC: (handler) => {
+    ctrlC = handler;
+    return () => {
+      if (ctrlC === handler) ctrlC = undefined;
+    };
+  },
 }).then(
   (code) => {
     // Not process.exit(): that could cut off output still queued for a pipe.

@@ -1,9 +1,15 @@
 import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { type Observable, Subject } from 'rxjs';
 import { exec$ } from '../client/exec.js';
 import type { ExecOptions } from '../client/exec-options.js';
+import { execSession$ } from '../client/exec-session.js';
+import type { ExecOutcomeEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
+import type { ExecSessionEvent } from '../codec/exec-session-event.js';
+import type { ExecSignal } from '../session/session-protocol.js';
 import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
+import { CliWebSocket } from './cli-web-socket.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 
 /** The `interrupt` reason when the reader of the CLI's output went away (EPIPE). */
@@ -11,11 +17,21 @@ export const OUTPUT_CLOSED = 'output closed';
 
 /** Where the CLI reads and writes; `process` in production, buffers in tests. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  readonly stdout: { write(chunk: string | Uint8Array): unknown };
+  readonly stderr: { write(chunk: string | Uint8Array): unknown };
+  /** The terminal's stdin, read only by `exec -i` (and only as fast as the session sends it). */
+  readonly stdin: AsyncIterable<Uint8Array>;
   readonly env: NodeJS.ProcessEnv;
-  /** Aborted on Ctrl-C, SIGTERM or SIGHUP, or with {@link OUTPUT_CLOSED} when stdout closed. */
+  /**
+   * Aborted on Ctrl-C (unless a {@link CliIo.handleCtrlC} handler took it), SIGTERM or SIGHUP,
+   * or with {@link OUTPUT_CLOSED} when stdout closed.
+   */
   readonly interrupt: AbortSignal;
+  /**
+   * Lets a run see Ctrl-C first: while `handler` is set, each SIGINT calls it, and aborts
+   * {@link CliIo.interrupt} only if it returns `false`. Returns a function that removes it.
+   */
+  readonly handleCtrlC: (handler: () => boolean) => () => void;
 }
 
 const MAIN_HELP = `Usage: superserve-rx <command> [options]
@@ -35,6 +51,12 @@ then exits with the command's exit code. One argument after -- runs through /bin
 several run the first as the binary with the rest as its arguments, with no shell.
 
 Options:
+  -i, --interactive
+                 run over GET /exec/connect (a WebSocket): this terminal's stdin goes to the
+                 command, read only as fast as the command takes it (any size can be piped
+                 in), output is written byte for byte, and the first Ctrl-C sends SIGINT to
+                 the command (which may handle it) while a second one ends the session; no
+                 --timeout means none
   --url U        the sandbox's base URL (default: $SUPERSERVE_SANDBOX_URL; without either,
                  an embedded local sandbox is started and stopped)
   --token T      the access token (default: $SUPERSERVE_ACCESS_TOKEN)
@@ -45,7 +67,8 @@ Options:
 
 Exit codes: the command's own, or 2 bad usage, 64 invalid request, 65 undecodable event,
 69 HTTP error, 71 could not run, 74 stream ended without an outcome, 75 network error,
-76 protocol error, 130 Ctrl-C (or SIGTERM, SIGHUP), 141 output closed.
+76 protocol error, 130 Ctrl-C (or SIGTERM, SIGHUP; with -i, the second Ctrl-C),
+141 output closed.
 `;
 
 const SERVE_HELP = `Usage: superserve-rx serve [options]
@@ -120,6 +143,7 @@ async function execCommand(args: ReadonlyArray<string>, io: CliIo): Promise<numb
       timeout: { type: 'string' },
       cwd: { type: 'string' },
       env: { type: 'string', multiple: true },
+      interactive: { type: 'boolean', short: 'i' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
@@ -130,14 +154,15 @@ async function execCommand(args: ReadonlyArray<string>, io: CliIo): Promise<numb
     return 0;
   }
   const request = execRequest(positionals, values);
+  const run = values.interactive ? sessionRun : streamRun;
   const url = values.url ?? nonEmpty(io.env.SUPERSERVE_SANDBOX_URL);
   const token = values.token ?? nonEmpty(io.env.SUPERSERVE_ACCESS_TOKEN);
   if (url !== undefined) {
-    return streamRun(request, { baseUrl: url, ...(token !== undefined && { accessToken: token }) }, io);
+    return run(request, { baseUrl: url, ...(token !== undefined && { accessToken: token }) }, io);
   }
   const embedded = await startLocalSandbox({ env: io.env });
   try {
-    return await streamRun(request, { baseUrl: embedded.url, accessToken: embedded.accessToken }, io);
+    return await run(request, { baseUrl: embedded.url, accessToken: embedded.accessToken }, io);
   } finally {
     await embedded.close();
   }
@@ -174,8 +199,40 @@ function execRequest(
 }
 
 function streamRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promise<number> {
+  return runToExitCode(exec$(request, options), io);
+}
+
+/**
+ * `exec -i`: the same run over a session. stdin is pulled from the terminal only as fast as the
+ * socket sends it; the first Ctrl-C is the command's (it may trap it and go on), the next one
+ * falls through to {@link CliIo.interrupt} and ends the session, which kills the command.
+ */
+function sessionRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promise<number> {
+  const signals = new Subject<ExecSignal>();
+  let forwarded = false;
+  const run = execSession$(request, { stdin: io.stdin, signals }, { ...options, webSocket: CliWebSocket });
+  return runToExitCode(run, io, () =>
+    io.handleCtrlC(() => {
+      if (forwarded) return false;
+      forwarded = true;
+      signals.next('SIGINT');
+      return true;
+    }),
+  );
+}
+
+/**
+ * Subscribes to a run, writes its output as it comes (strings as text, bytes unchanged) and
+ * resolves with the command's exit code, or the CLI's own code for a typed error, an
+ * interrupt or a reader gone away. `setup` runs once subscribed; what it returns, at the end.
+ */
+function runToExitCode(
+  run: Observable<ExecOutcomeEvent | ExecSessionEvent>,
+  io: CliIo,
+  setup: () => () => void = () => () => undefined,
+): Promise<number> {
   return new Promise<number>((resolve) => {
-    const subscription = exec$(request, options).subscribe({
+    const subscription = run.subscribe({
       next: (event) => {
         if (event.type === 'stdout') io.stdout.write(event.data);
         else if (event.type === 'stderr') io.stderr.write(event.data);
@@ -191,8 +248,9 @@ function streamRun(request: ExecRequest, options: ExecOptions, io: CliIo): Promi
         resolve(exitCodeFor(error));
       },
     });
+    subscription.add(setup());
     const interrupt = (): void => {
-      // Unsubscribing aborts the request; the sandbox then kills the command.
+      // Unsubscribing aborts the request (or closes the session); the sandbox then kills the command.
       subscription.unsubscribe();
       if (io.interrupt.reason === OUTPUT_CLOSED) {
         resolve(EXIT_CODES.outputClosed);

@@ -29,7 +29,10 @@ export interface StdinPumpConfig {
 export interface StdinPump {
   /** For a pulled source: starts pulling (call once the socket is open). */
   open(): void;
-  /** Stops reading the source and releases it (unsubscribes, cancels, returns the iterator). */
+  /**
+   * Stops reading the source and releases it (unsubscribes, cancels, returns the iterator and
+   * destroys a Node stream, even one waiting for data).
+   */
   stop(): void;
 }
 
@@ -162,6 +165,11 @@ function pullerOf(source: AsyncIterable<unknown> | ReadableStream<unknown>): {
     release: () => {
       // Leaving a for-await loop early: the iterable may release what it holds (a Node stream is destroyed).
       void Promise.resolve(iterator?.return?.()).catch(() => undefined);
+      // But an async generator, a Node stream's iterator among them, runs return() only after a
+      // pending next(): a stream waiting for data (a terminal's stdin) would stay open, holding
+      // the process, and swallow its next chunk. Streams say how to end them now.
+      const stream = source as { destroy?: unknown };
+      if (typeof stream.destroy === 'function') (stream.destroy as () => void).call(source);
     },
   };
 }

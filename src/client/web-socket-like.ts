@@ -9,7 +9,10 @@ type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
  * `WebSocket`, Node 22's global one and the `ws` package's all provide.
  */
 export interface WebSocketLike {
-  /** Set to `'arraybuffer'`, so that binary frames arrive as bytes. */
+  /**
+   * Set to `'arraybuffer'` (or, where the implementation keeps it, the `ws` package's
+   * `'nodebuffer'`), so that binary frames arrive as bytes.
+   */
   binaryType: string;
   /** Bytes queued by `send` and not yet handed to the network: stdin's backpressure signal. */
   readonly bufferedAmount: number;

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -6,7 +8,7 @@ import { lastValueFrom } from 'rxjs';
 import { collectOutput, exec$ } from 'superserve-rx';
 import { startLocalSandbox } from 'superserve-rx/server';
 import { type FaultStep, startFaultServer, step } from '../helpers/fault-server';
-import { isAlive, readPids, waitFor } from '../helpers/processes';
+import { isAlive, readPids, runningChildren, waitFor } from '../helpers/processes';
 import { frames } from '../helpers/sse-response';
 import { type TestSseServer, unusedPort } from '../helpers/sse-server';
 import { runSession } from '../helpers/ws-session';
@@ -20,30 +22,50 @@ interface Result {
   stderr: string;
 }
 
-/** Runs the CLI from source as a child process, the way a user runs the binary. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; result: Promise<Result> } {
+/**
+ * Runs the CLI from source as a child process, the way a user runs the binary. Its stdin is
+ * empty unless `stdin` is 'pipe' (then the test writes `child.stdin`); `bytes` resolves with
+ * its stdout exactly as written.
+ */
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): { child: ChildProcess; result: Promise<Result>; bytes: Promise<Buffer> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: root,
     env: { ...process.env, SUPERSERVE_SANDBOX_URL: '', SUPERSERVE_ACCESS_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   children.add(child);
-  let stdout = '';
+  const chunks: Buffer[] = [];
   let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stdin?.on('error', () => undefined); // EPIPE when the CLI has stopped reading
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const result = new Promise<Result>((done) =>
+  const closed = new Promise<number | null>((done) =>
     child.on('close', (code) => {
       children.delete(child);
-      done({ code, stdout, stderr });
+      done(code);
     }),
   );
-  return { child, result };
+  const bytes = closed.then(() => Buffer.concat(chunks));
+  const result = closed.then((code) => ({ code, stdout: Buffer.concat(chunks).toString(), stderr }));
+  return { child, result, bytes };
 }
 
 afterEach(() => {
   for (const child of children) child.kill('SIGKILL');
 });
+
+/** A process's command name, or '' once it is gone. */
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -108,7 +130,9 @@ describe('superserve-rx exec', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^Usage: superserve-rx/);
     }
-    expect((await cli(['exec', '--help']).result).stdout).toContain('--env K=V');
+    const help = (await cli(['exec', '--help']).result).stdout;
+    expect(help).toContain('--env K=V');
+    expect(help).toContain('-i, --interactive');
   });
 
   it('stops the remote command on Ctrl-C and exits 130', async () => {
@@ -125,6 +149,156 @@ describe('superserve-rx exec', () => {
     expect(run.code).toBe(130);
     expect(run.stdout).toBe('ready\n');
     expect(isAlive(pid!)).toBe(false);
+  });
+});
+
+describe('superserve-rx exec -i', () => {
+  // Commands here that trap or wait for SIGINT would outlive a failed test (the CLI killed with
+  // SIGKILL cannot close its embedded sandbox): their process groups are killed afterwards.
+  const pidFiles: string[] = [];
+  afterEach(async () => {
+    for (const file of pidFiles.splice(0)) {
+      for (const pid of await readPids(file)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // ESRCH: gone already, as it should be.
+        }
+      }
+    }
+  });
+  /** A file for the command to write its pid (its group's id) to, cleaned up after the test. */
+  const pidFile = (name: string): string => {
+    const file = join(dir, name);
+    pidFiles.push(file);
+    return file;
+  };
+
+  /** Waits until the CLI has printed `text` on its stdout. */
+  const printed = (child: ChildProcess, text: string): Promise<void> => {
+    let seen = '';
+    child.stdout?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    return waitFor(() => seen.includes(text), 10_000, `the CLI to print ${JSON.stringify(text)}`);
+  };
+
+  it('pipes its stdin to the command (`echo hi | superserve-rx exec -i -- cat`)', async () => {
+    const { child, result } = cli(['exec', '-i', '--', 'cat'], {}, 'pipe');
+    child.stdin!.end('hi\n');
+    expect(await result).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+  });
+
+  it('reads no stdin without -i, as before', async () => {
+    const { child, result } = cli(['exec', '--', 'cat'], {}, 'pipe');
+    child.stdin!.end('hi\n');
+    expect(await result).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('passes bytes through both ways unchanged', async () => {
+    // Not UTF-8: a NUL, lone continuation and lead bytes, then every byte value.
+    const input = Buffer.concat([
+      Buffer.from([0x00, 0xff, 0xfe, 0x80, 0xc3]),
+      Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+    ]);
+    const { child, bytes, result } = cli(['exec', '-i', '--', 'cat'], {}, 'pipe');
+    child.stdin!.end(input);
+    expect(await bytes).toEqual(input);
+    expect((await result).code).toBe(0);
+  });
+
+  it('feeds a stdin larger than every buffer on the way only as fast as the command reads it', async () => {
+    // The command reads nothing for a while: stdin pushed instead of pulled would pile up past
+    // the session's 16 MiB cap and fail; pulled, all 64 MiB arrive whole.
+    const input = randomBytes(64 * 1024 * 1024);
+    const { child, result } = cli(['exec', '-i', '--', 'sleep 2; sha256sum'], {}, 'pipe');
+    child.stdin!.end(input);
+    expect(await result).toEqual({
+      code: 0,
+      stdout: `${createHash('sha256').update(input).digest('hex')}  -\n`,
+      stderr: '',
+    });
+  }, 120_000);
+
+  it('keeps stdout and stderr apart and passes the exit code through', async () => {
+    const run = await cli(['exec', '-i', '--', 'echo out; echo err >&2; exit 3']).result;
+    expect(run).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('exits when the command does, though its stdin is still open (a terminal no one types in)', async () => {
+    const { result } = cli(['exec', '-i', '--', 'echo done'], {}, 'pipe');
+    expect(await result).toEqual({ code: 0, stdout: 'done\n', stderr: '' });
+  });
+
+  it('sends the first Ctrl-C to the command, which may handle it', async () => {
+    const { child, result } = cli([
+      'exec',
+      '-i',
+      '--',
+      `echo $$ > ${pidFile('interactive-trap.pids')}; trap 'echo got-int; exit 7' INT; echo ready; while :; do sleep 0.1; done`,
+    ]);
+    await printed(child, 'ready');
+    child.kill('SIGINT');
+    expect(await result).toEqual({ code: 7, stdout: 'ready\ngot-int\n', stderr: '' });
+  });
+
+  it("passes on the command's own death by the first Ctrl-C (130 from the command)", async () => {
+    const pids = pidFile('interactive-sleep.pids');
+    const { child, result } = cli(['exec', '-i', '--', `echo $$ > ${pids}; echo ready; sleep 30`]);
+    await printed(child, 'ready');
+    // Signal once `sleep` runs: a SIGINT that reaches the shell while it forks is only noted
+    // (dash), and the shell then waits for a sleep that never got it.
+    const [shell] = await readPids(pids);
+    await waitFor(
+      () => runningChildren(shell!).some((pid) => commandOf(pid) === 'sleep'),
+      10_000,
+      'sleep to start',
+    );
+    child.kill('SIGINT');
+    // No "interrupted" line: the CLI did not stop anything, the command died of its SIGINT.
+    expect(await result).toEqual({ code: 130, stdout: 'ready\n', stderr: '' });
+  });
+
+  it('ends the session on a second Ctrl-C, killing a command that ignored the first, and exits 130', async () => {
+    const pids = pidFile('interactive-sigint.pids');
+    const { child, result } = cli([
+      'exec',
+      '-i',
+      '--',
+      `echo $$ > ${pids}; trap 'echo got-int' INT; echo ready; while :; do sleep 0.1; done`,
+    ]);
+    await printed(child, 'ready');
+    child.kill('SIGINT');
+    await printed(child, 'got-int');
+    child.kill('SIGINT');
+    expect(await result).toEqual({
+      code: 130,
+      stdout: 'ready\ngot-int\n',
+      stderr: 'superserve-rx: interrupted; the command was stopped\n',
+    });
+    const [pid] = await readPids(pids);
+    await waitFor(() => !isAlive(pid!), 5000, 'the command to be killed');
+  });
+
+  it('reports a command that cannot run with the ExecFailedError exit code', async () => {
+    const run = await cli(['exec', '-i', '--', 'no-such-binary-5c1e', '--version']).result;
+    expect(run).toEqual({
+      code: 71,
+      stdout: '',
+      stderr:
+        'superserve-rx: the command could not run (bad_request): resolve "no-such-binary-5c1e": executable file not found in PATH\n',
+    });
+  });
+
+  it('reports a refused handshake without echoing the token', async () => {
+    const secret = 'cli-secret-session-token';
+    const server = await startLocalSandbox();
+    try {
+      const run = await cli(['exec', '-i', '--url', server.url, '--token', secret, '--', 'true']).result;
+      expect(run.code).toBe(69);
+      expect(run.stderr).toMatch(/^superserve-rx: .*401.*invalid access token\n$/);
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -177,19 +351,27 @@ describe('the access token and the CLI', () => {
 });
 
 describe('superserve-rx exec when its reader goes away', () => {
-  it('stops the command and exits 141 without a stack trace (`| head -1`)', async () => {
-    const pidFile = join(dir, 'epipe.pids');
-    const { child, result } = cli(['exec', '--', `echo $$ > ${pidFile}; while true; do echo line; done`]);
-    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
-    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-    // Close our end of the CLI's stdout, as `head` does once it has its line.
-    child.stdout!.destroy();
-    const run = await result;
-    expect(run.code).toBe(141);
-    expect(run.stderr).toBe('');
-    const [pid] = await readPids(pidFile);
-    await waitFor(() => !isAlive(pid!), 5000, 'the command to be stopped');
-  });
+  it.each([[[]], [['-i']]])(
+    'stops the command and exits 141 without a stack trace (`exec %j | head -1`)',
+    async (flags) => {
+      const pidFile = join(dir, `epipe${flags.join('')}.pids`);
+      const { child, result } = cli([
+        'exec',
+        ...flags,
+        '--',
+        `echo $$ > ${pidFile}; while true; do echo line; done`,
+      ]);
+      await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the command to start');
+      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      // Close our end of the CLI's stdout, as `head` does once it has its line.
+      child.stdout!.destroy();
+      const run = await result;
+      expect(run.code).toBe(141);
+      expect(run.stderr).toBe('');
+      const [pid] = await readPids(pidFile);
+      await waitFor(() => !isAlive(pid!), 5000, 'the command to be stopped');
+    },
+  );
 });
 
 describe('superserve-rx serve', () => {
