@@ -73,6 +73,9 @@ export interface ProcessRun {
   readonly done: Promise<void>;
 }
 
+/** The most stdin bytes queued for the command before the caller is told to stop. */
+const STDIN_BUFFER_BYTES = 1024 * 1024;
+
 /** How long the pipes stay open after a timeout's kill, for the output already in them. */
 const PIPE_GRACE_MS = 250;
 
@@ -134,7 +137,11 @@ export function runProcess(spec: ProcessSpec, handlers: ProcessHandlers): Proces
         queued.push(bytes);
         return false;
       }
-      return child.stdin!.write(bytes);
+      const stdin = child.stdin!;
+      stdin.write(bytes);
+      // Full only past STDIN_BUFFER_BYTES, not past the stream's 16 KiB high-water mark: a pipe
+      // takes 64 KiB, so that mark would stop and restart the socket for nearly every frame.
+      return stdin.writableLength <= STDIN_BUFFER_BYTES;
     },
     onStdinDrain(listener) {
       if (stdinGone || killed) listener();
