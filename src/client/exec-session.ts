@@ -206,6 +206,10 @@ export function execSession$(
       // The `ws` package tells why a handshake was refused; browsers never do.
       current.on?.('unexpected-response', ((_request: unknown, response: HandshakeResponse) => {
         refusal = response;
+        // From now on this dial's outcome is the refusal's: ignore the close that reading
+        // (and destroying) the response may set off.
+        current.onclose = null;
+        current.onerror = () => undefined;
         void readHandshakeRefusal(response, token).then((error) => {
           refusal = undefined;
           detach(current);
