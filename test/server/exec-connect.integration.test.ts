@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
@@ -46,6 +47,32 @@ describe('/exec/connect: the handshake', () => {
       status: 401,
       body: 'invalid access token\n',
     });
+  });
+
+  it('words a refusal as plain HTTP: status line, text/plain, Connection: close, the body', async () => {
+    const sandbox = await start();
+    const { port } = new URL(sandbox.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.write(
+          'GET /exec/connect HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+            'Sec-WebSocket-Protocol: superserve.exec.v1, token.wrong\r\n\r\n',
+        ),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n')).toEqual([
+      'HTTP/1.1 401 Unauthorized',
+      'Connection: close',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Length: 21',
+      '',
+      'invalid access token\n',
+    ]);
   });
 
   it('ignores the query string: a token there never authenticates, and a good one works with a query', async () => {
@@ -113,6 +140,15 @@ describe('/exec/connect: the start frame', () => {
       ['{"command":', { code: 1008, reason: 'invalid JSON start frame' }],
       ['{"args":["x"]}', { code: 1008, reason: 'command is required' }],
       ['{"command":""}', { code: 1008, reason: 'command is required' }],
+      // No command and a bad field: the missing command is what is said.
+      ['{"args":"x"}', { code: 1008, reason: 'command is required' }],
+      // A command of the wrong type is named as such, not as missing.
+      [
+        '{"command":5}',
+        { code: 1008, reason: 'command: expected a non-empty string without NUL bytes, got 5' },
+      ],
+      ['null', { code: 1008, reason: 'expected an exec request object, got null' }],
+      ['5', { code: 1008, reason: 'expected an exec request object, got 5' }],
     ];
     for (const [frame, close] of cases) {
       const session = dial(sandbox);
@@ -217,9 +253,21 @@ describe('/exec/connect: running the command', () => {
       false,
     );
     expect(result.terminal).toEqual({ exit_code: 124, finished: true });
+    // timeout_s is seconds: not a moment sooner.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     expect(Date.now() - started).toBeLessThan(10_000);
     const [child] = await readPids(pidFile);
     await waitFor(() => !isAlive(child!), 5000, 'the background child to be killed');
+  });
+
+  it('survives a command that exits without reading stdin while stdin keeps coming (EPIPE)', async () => {
+    const sandbox = await start();
+    const chunks = Array.from({ length: 64 }, () => Buffer.alloc(32 * 1024, 1));
+    for (let round = 0; round < 3; round++) {
+      const result = await runSession(sandbox, { command: 'exit 3' }, chunks);
+      expect(result.terminal).toEqual({ exit_code: 3, finished: true });
+    }
+    expect((await runSession(sandbox, { command: 'cat' }, ['alive'])).stdout.toString()).toBe('alive');
   });
 
   it('reports a command that could not run with an error frame and close 1011, worded as the service', async () => {
@@ -311,6 +359,9 @@ describe('/exec/connect: client frames', () => {
       JSON.stringify({ type: 'signal', name: 'SIGSTOP' }),
       JSON.stringify({ type: 'signal' }),
       JSON.stringify({ type: 'resize', cols: 80 }),
+      // A signal's name under another type is not a signal.
+      JSON.stringify({ type: 'resize', name: 'SIGTERM' }),
+      'null',
       '{not json',
       '"stdin_close"',
       Buffer.from([0x07, 0x41]),
@@ -392,6 +443,39 @@ describe('/exec/connect: the connection', () => {
     expect(await session.closed).toEqual({ code: 1001, reason: 'sandbox is shutting down' });
     const [pid] = await readPids(pidFile);
     expect(isAlive(pid!)).toBe(false);
+  });
+});
+
+describe('/exec/connect: backpressure, in this process', () => {
+  it('does not read the socket while the command does not read stdin: the client keeps what it sent', async () => {
+    const sandbox = await start();
+    const session = dial(sandbox);
+    await session.handshake;
+    session.ws.send(JSON.stringify({ command: 'sleep 30' }));
+    const chunk = stdinFrame(Buffer.alloc(1024 * 1024, 'x'));
+    for (let i = 0; i < 64; i++) session.ws.send(chunk);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Had the server kept reading into memory, the client's buffer would have drained.
+    expect(session.ws.bufferedAmount).toBeGreaterThan(32 * 1024 * 1024);
+    session.ws.terminate();
+    await session.closed;
+  });
+
+  it('pauses the pipes while the client does not read: the command stays blocked on its output', async () => {
+    const sandbox = await start();
+    const pidFile = join(dir, 'blocked.pid');
+    const session = dial(sandbox);
+    await session.handshake;
+    session.ws.send(JSON.stringify({ command: `echo $$ > ${pidFile}; exec head -c 200000000 /dev/zero` }));
+    await waitFor(() => session.frames.length > 0, 5000, 'the first output');
+    session.ws.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const [pid] = await readPids(pidFile);
+    // Had the server kept reading the pipe, head would have written its 200 MB and exited.
+    expect(isAlive(pid!)).toBe(true);
+    session.ws.resume();
+    const result = resultOf(session, await session.closed);
+    expect(result.stdout.length).toBe(200_000_000);
   });
 });
 
