@@ -33,8 +33,10 @@ describe('POST /exec', () => {
     const response = await run(options, { command: 'echo out; echo err >&2; sleep 0.1; exit 3' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(Number(response.headers.get('x-boxd-spawn-ms'))).toBeGreaterThanOrEqual(0);
-    expect(Number(response.headers.get('x-boxd-run-ms'))).toBeGreaterThanOrEqual(100);
+    const spawnMs = Number(response.headers.get('x-boxd-spawn-ms'));
+    const runMs = Number(response.headers.get('x-boxd-run-ms'));
+    expect(Number.isInteger(spawnMs) && spawnMs >= 0 && spawnMs < 60_000).toBe(true);
+    expect(Number.isInteger(runMs) && runMs >= 100 && runMs < 60_000).toBe(true);
     expect(await response.text()).toBe('{"stdout":"out\\n","stderr":"err\\n","exit_code":3}');
   });
 
@@ -146,6 +148,16 @@ describe('POST /exec: the shared 8 MiB output budget', () => {
     expect(stderr).toBe('e'.repeat(stderr.length));
   });
 
+  it('keeps nothing of a stream after its first dropped character, even what would still fit', async () => {
+    // 'é' costs two bytes where one is left; the 'b' after it would fit but is dropped too.
+    const result = await answer(
+      `head -c ${SYNC_OUTPUT_BUDGET_BYTES - 1} /dev/zero | tr '\\0' a; printf '\\303\\251'; sleep 0.1; printf b`,
+    );
+    expect(result.truncated).toBe(true);
+    expect(result.stdout).toBe('a'.repeat(SYNC_OUTPUT_BUDGET_BYTES - 1));
+    expect(result.stderr).toBe(SYNC_TRUNCATION_MARKER);
+  });
+
   it('drains output past the budget: a command printing 64 MB is never blocked', async () => {
     const result = await answer('head -c 64000000 /dev/zero | tr "\\0" x; echo done');
     expect(result.truncated).toBe(true);
@@ -175,6 +187,18 @@ describe('the JSON byte count of the sync budget', () => {
         );
       }),
     );
+  });
+
+  it('prices every code point as JSON.stringify does, lone surrogates included', () => {
+    const mismatches: number[] = [];
+    for (let code = 0; code <= 0x10ffff; code += 1) {
+      const char = String.fromCodePoint(code);
+      const cost = jsonStringBytes(char);
+      if (longestPrefixWithin(char, cost) !== char || longestPrefixWithin(char, cost - 1) !== '') {
+        mismatches.push(code);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 
   it('handles every kind of character the same as JSON.stringify', () => {
