@@ -8,6 +8,11 @@ export default {
   jest: { projectType: 'custom', configFile: 'jest.mutate.config.ts', enableFindRelatedTests: false },
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
+  // Build output and reports need no copy in the sandbox.
+  ignorePatterns: ['/coverage', '/dist', '/test-output'],
+  // Only src and test are compiled (by ts-jest). The default, every .js/.ts/.html file in the
+  // sandbox, made V8 abort ("invalid size error") while Stryker prepared the sandbox.
+  disableTypeChecks: '{src,test}/**/*.ts',
   mutate: ['src/**/*.ts', '!src/cli/**', '!src/index.ts', '!src/server/index.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 2,
