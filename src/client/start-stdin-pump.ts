@@ -1,4 +1,4 @@
-import { asyncScheduler, isObservable, type Observable, type Unsubscribable } from 'rxjs';
+import { asyncScheduler, isObservable, type Observable, Subscription } from 'rxjs';
 import { ExecProtocolError } from '../errors/exec-protocol-error.js';
 import { ExecRequestError } from '../errors/exec-request-error.js';
 import { createStdinEncoder } from '../session/create-stdin-encoder.js';
@@ -82,35 +82,38 @@ export function startStdinPump(
     return { open: end, stop: () => undefined };
   }
   if (isObservable(source)) {
-    let subscription: Unsubscribable | undefined;
-    subscription = source.subscribe({
-      next: (chunk) => {
-        if (stopped || !sendChunk(chunk)) return;
-        if (sink.unsent() > config.maxBuffered) {
-          config.onError(
-            new ExecProtocolError(
-              `stdin: the Observable pushed more than ${config.maxBuffered} bytes the socket has not sent yet ` +
-                '(options.maxBufferedStdinBytes); pass stdin as an AsyncIterable or a ReadableStream, which are read only as fast as the socket sends',
-            ),
-          );
-        }
-      },
-      error: (error: unknown) => {
-        if (!stopped) config.onError(error);
-      },
-      complete: () => {
-        if (!stopped) end();
-      },
-    });
-    if (stopped) subscription.unsubscribe();
-    return {
-      open: () => undefined,
-      stop: () => {
-        stopped = true;
-        subscription?.unsubscribe();
-        subscription = undefined;
-      },
+    // Added to once subscribed: a synchronous source that fails (gives up) inside subscribe()
+    // closes this first, and then its subscription is unsubscribed the moment it is added.
+    const subscription = new Subscription();
+    /** Stops taking chunks once the session has failed or ended. */
+    const giveUp = (): void => {
+      stopped = true;
+      subscription.unsubscribe();
     };
+    subscription.add(
+      source.subscribe({
+        next: (chunk) => {
+          if (stopped) return;
+          if (!sendChunk(chunk)) return giveUp();
+          if (sink.unsent() > config.maxBuffered) {
+            giveUp();
+            config.onError(
+              new ExecProtocolError(
+                `stdin: the Observable pushed more than ${config.maxBuffered} bytes the socket has not sent yet ` +
+                  '(options.maxBufferedStdinBytes); pass stdin as an AsyncIterable or a ReadableStream, which are read only as fast as the socket sends',
+              ),
+            );
+          }
+        },
+        error: (error: unknown) => {
+          if (!stopped) config.onError(error);
+        },
+        complete: () => {
+          if (!stopped) end();
+        },
+      }),
+    );
+    return { open: () => undefined, stop: giveUp };
   }
 
   const next = pullerOf(source);
@@ -191,6 +194,5 @@ function isBytes(value: unknown): value is Uint8Array {
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
-  if (ArrayBuffer.isView(value)) return Object.prototype.toString.call(value).slice(8, -1);
   return typeof value === 'object' ? ((value as object).constructor?.name ?? 'object') : typeof value;
 }
