@@ -208,8 +208,7 @@ export function execSession$(
         refusal = response;
         // From now on this dial's outcome is the refusal's: ignore the close that reading
         // (and destroying) the response may set off.
-        current.onclose = null;
-        current.onerror = () => undefined;
+        stopListening(current);
         void readHandshakeRefusal(response, token).then((error) => {
           refusal = undefined;
           detach(current);
@@ -238,22 +237,22 @@ export function execSession$(
 
 /** Stops listening to a socket and closes it. */
 function detach(socket: WebSocketLike): void {
-  socket.onopen = null;
-  socket.onmessage = null;
-  socket.onclose = null;
-  closeSocket(socket);
-}
-
-/** Closes the socket whatever its state, leaving an error handler: `ws` emits one when a
- * connecting socket is closed, and an unhandled one would throw. */
-function closeSocket(socket: WebSocketLike): void {
-  socket.onerror = () => undefined;
+  stopListening(socket);
   if (socket.readyState !== OPEN && socket.readyState !== CONNECTING) return;
   try {
     socket.close(1000);
   } catch {
     // Closing a socket that is already failing: nothing left to release.
   }
+}
+
+/** Drops a socket's handlers, leaving an error handler: `ws` emits one when a connecting socket
+ * is closed or its handshake refused, and an unhandled one would throw. */
+function stopListening(socket: WebSocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onclose = null;
+  socket.onerror = () => undefined;
 }
 
 function ioIssues(io: ExecSessionIO): ExecIssue[] {

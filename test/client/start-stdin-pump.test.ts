@@ -34,13 +34,17 @@ describe('startStdinPump', () => {
 });
 
 /** A pump on a sink whose unsent bytes the test sets, recording frames and errors. */
-const pumpOf = (source: ExecStdin, limits = { highWaterMark: 100, maxBuffered: 100 }) => {
+const pumpOf = (
+  source: ExecStdin,
+  limits = { highWaterMark: 100, maxBuffered: 100 },
+  unsentOf?: (sent: ReadonlyArray<Uint8Array | string>) => number,
+) => {
   const sent: Array<Uint8Array | string> = [];
   const errors: unknown[] = [];
   const state = { unsent: 0 };
   const pump: StdinPump = startStdinPump(
     source,
-    { send: (frame) => sent.push(frame), unsent: () => state.unsent },
+    { send: (frame) => sent.push(frame), unsent: () => unsentOf?.(sent) ?? state.unsent },
     { ...limits, onError: (error) => errors.push(error) },
   );
   return { pump, sent, errors, state };
@@ -157,13 +161,11 @@ describe('startStdinPump: pushed (an Observable)', () => {
     ['a chunk of the wrong kind', of('a', 5 as unknown as string, 'b'), ExecRequestError],
     ['too much unsent', of('a', 'b', 'c'), ExecProtocolError],
   ])('stops at once when it fails on %s, even a source that pushes synchronously', (_, source, type) => {
-    const sent: Array<Uint8Array | string> = [];
-    const errors: unknown[] = [];
     // Every frame counts one unsent byte: the second passes maxBuffered 1.
-    startStdinPump(
+    const { sent, errors } = pumpOf(
       source,
-      { send: (frame) => sent.push(frame), unsent: () => sent.length },
-      { highWaterMark: 100, maxBuffered: 1, onError: (error) => errors.push(error) },
+      { highWaterMark: 100, maxBuffered: 1 },
+      (frames) => frames.length,
     );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(type);
