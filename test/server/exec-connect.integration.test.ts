@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { localSandboxes, post } from '../helpers/local-sandbox';
 import { isAlive, readPids, waitFor } from '../helpers/processes';
+import { rawClient } from '../helpers/raw-client';
 import { type SandboxProcess, startSandboxProcess } from '../helpers/sandbox-process';
 import { dial, type Dialable, resultOf, runSession, stdinFrame } from '../helpers/ws-session';
 
@@ -52,19 +52,13 @@ describe('/exec/connect: the handshake', () => {
   it('words a refusal as plain HTTP: status line, text/plain, Connection: close, the body', async () => {
     const sandbox = await start();
     const { port } = new URL(sandbox.url);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () =>
-        socket.write(
-          'GET /exec/connect HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
-            'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
-            'Sec-WebSocket-Protocol: superserve.exec.v1, token.wrong\r\n\r\n',
-        ),
-      );
-      let text = '';
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const { socket, received } = rawClient(Number(port));
+    socket.write(
+      'GET /exec/connect HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+        'Sec-WebSocket-Protocol: superserve.exec.v1, token.wrong\r\n\r\n',
+    );
+    const answer = await received;
     expect(answer.split('\r\n')).toEqual([
       'HTTP/1.1 401 Unauthorized',
       'Connection: close',

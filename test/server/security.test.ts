@@ -1,11 +1,12 @@
 import type * as NodeCrypto from 'node:crypto';
 import { timingSafeEqual } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { lastValueFrom } from 'rxjs';
 import { collectOutput, exec$, ExecFailedError, ExecHttpError } from 'superserve-rx';
 import { localSandboxes, post, type SandboxOptions } from '../helpers/local-sandbox';
 import { waitFor } from '../helpers/processes';
+import { rawClient } from '../helpers/raw-client';
 
 // Node's own timingSafeEqual, wrapped so that the test can see what it compares.
 jest.mock('node:crypto', () => {
@@ -22,15 +23,6 @@ afterEach(async () => {
 
 const echo = (options: SandboxOptions, text: string) =>
   lastValueFrom(exec$({ command: 'echo', args: [text] }, options).pipe(collectOutput()));
-
-/** Sends raw bytes on a new connection; resolves with all it received once the server closed it. */
-function rawClient(port: number): { socket: Socket; received: Promise<string> } {
-  const socket = connect(port, '127.0.0.1');
-  let text = '';
-  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-  const received = new Promise<string>((resolve) => socket.on('close', () => resolve(text)));
-  return { socket, received };
-}
 
 /** Writes `line` every 50 ms until the socket closes, at most `times` times. */
 function dribble(socket: Socket, line: () => string, times = 400): void {
