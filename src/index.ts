@@ -36,8 +36,8 @@ export {
 export type { ExecSignal } from './session/session-protocol.js';
 export type { SseDecoder, SseDecoderConfig } from './sse/create-sse-decoder.js';
 
-export type { AccessTokenContext, AccessTokenProvider } from './client/access-token-attempt.js';
-export { cachedTokenProvider } from './client/cached-token-provider.js';
+export type { AccessTokenContext, AccessTokenProvider } from './tokens/access-token-attempt.js';
+export { cachedTokenProvider } from './tokens/cached-token-provider.js';
 export { createExecClient } from './client/create-exec-client.js';
 export { execAll$ } from './client/exec-all.js';
 export type { ExecAllConfig, ExecAllEvent, ExecAllRun, ExecRunError } from './client/exec-all.js';

@@ -4,7 +4,7 @@ import {
   SUBPROTOCOL_TOKEN,
   SUBPROTOCOL_TOKEN_ISSUE,
 } from '../session/session-protocol.js';
-import type { AccessTokenProvider } from './access-token-attempt.js';
+import type { AccessTokenProvider } from '../tokens/access-token-attempt.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
 
 /** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */

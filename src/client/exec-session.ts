@@ -17,7 +17,7 @@ import {
   SUBPROTOCOL_TOKEN_ISSUE,
   TOKEN_SUBPROTOCOL_PREFIX,
 } from '../session/session-protocol.js';
-import { accessTokenAttempt } from './access-token-attempt.js';
+import { accessTokenAttempt } from '../tokens/access-token-attempt.js';
 import { type ExecOptions, resolveSessionOptions } from './exec-options.js';
 import { type HandshakeResponse, readHandshakeRefusal } from './read-handshake-refusal.js';
 import { type ExecStdin, isStdinSource, startStdinPump } from './start-stdin-pump.js';

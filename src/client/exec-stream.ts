@@ -16,7 +16,7 @@ import {
   accessTokenAttempt,
   isUsableAccessToken,
   STRING_TOKEN_ISSUE,
-} from './access-token-attempt.js';
+} from '../tokens/access-token-attempt.js';
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { hasBodyStream } from './has-body-stream.js';
 import { readHttpError } from './read-http-error.js';

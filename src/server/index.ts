@@ -14,7 +14,7 @@ export {
   activateTokenProvider,
   CONFLICT_RETRY_DELAYS_MS,
   DEFAULT_API_URL,
-} from './activate-token-provider.js';
-export type { ActivateTokenProviderConfig } from './activate-token-provider.js';
+} from '../tokens/activate-token-provider.js';
+export type { ActivateTokenProviderConfig } from '../tokens/activate-token-provider.js';
 export { ExecActivateError, isExecActivateError } from '../errors/exec-activate-error.js';
 export type { ExecActivateErrorInit } from '../errors/exec-activate-error.js';

@@ -2,7 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { isUsableAccessToken } from '../client/access-token-attempt.js';
+import { isUsableAccessToken } from '../tokens/access-token-attempt.js';
 import { ACTIVATE_PATH, activateEndpoint } from './activate-endpoint.js';
 import { createAccessTokens, digest } from './create-access-tokens.js';
 import { createCorsPolicy } from './create-cors-policy.js';

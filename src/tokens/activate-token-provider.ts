@@ -1,5 +1,5 @@
-import { type AccessTokenProvider, isUsableAccessToken } from '../client/access-token-attempt.js';
-import { cachedTokenProvider } from '../client/cached-token-provider.js';
+import { type AccessTokenProvider, isUsableAccessToken } from './access-token-attempt.js';
+import { cachedTokenProvider } from './cached-token-provider.js';
 import { redactSecret } from '../codec/redact-secret.js';
 import { ExecActivateError } from '../errors/exec-activate-error.js';
 

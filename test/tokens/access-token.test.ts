@@ -13,7 +13,7 @@ import {
   retryOnExecFailed,
   withTimeout,
 } from 'superserve-rx';
-import { accessTokenAttempt } from '../../src/client/access-token-attempt';
+import { accessTokenAttempt } from '../../src/tokens/access-token-attempt';
 import { fakeFetch, type FetchCall, frames, streamResponse, TS } from '../helpers/sse-response';
 
 const OLD = 'old-token-5d2b8e1f';
