@@ -5,7 +5,17 @@ import tseslint from 'typescript-eslint';
 // Imports that some parts of src/ must never make (each an eslint no-restricted-imports pattern).
 const NODE_BUILT_INS = { group: ['node:*'], message: 'Node built-ins belong in src/server or src/cli only.' };
 const NODE_ONLY = {
-  group: ['ws', 'bufferutil', 'node-pty', '@lydell/node-pty', '@lydell/node-pty-*'],
+  group: [
+    'ws',
+    'bufferutil',
+    'node-pty',
+    '@lydell/node-pty',
+    '@lydell/node-pty-*',
+    'yazl',
+    'yauzl',
+    'mime-types',
+    'cli-progress',
+  ],
   message: 'Node-only packages belong in src/server or src/cli only; take a constructor as an option.',
 };
 const ANGULAR = { group: ['@angular/*'], message: 'Angular belongs in src/angular only.' };

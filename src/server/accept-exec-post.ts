@@ -31,16 +31,24 @@ export async function acceptExecPost(
   if (access === 'invalid') return refuse(response, 401, 'invalid access token');
   if (context.runs.full()) return refuse(response, 429, 'too many connections to sandbox');
   const release = context.runs.hold();
+  // The server has no whole-request deadline (it would cut off /files uploads): a body that
+  // dribbles gets 408, as Node's own deadline answered, and the connection is dropped.
+  const deadline = setTimeout(() => {
+    response.once('finish', () => request.destroy());
+    replyText(response, 408, 'request timeout', { Connection: 'close' });
+  }, context.requestTimeoutMs);
   let body: Buffer | undefined;
   try {
     body = await readBody(request, context.maxBodyBytes);
   } catch {
-    // The client went away, or was cut off by the request timeout (Node has sent it 408),
-    // in the middle of its body: there is no one left to answer.
+    // The client went away, or was cut off by the deadline, in the middle of its body: there
+    // is no one left to answer.
     return undefined;
   } finally {
+    clearTimeout(deadline);
     release();
   }
+  if (response.headersSent) return undefined;
   if (body === undefined) return refuse(response, 413, 'request body too large', { Connection: 'close' });
   let json: unknown;
   try {

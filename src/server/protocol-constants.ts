@@ -27,3 +27,18 @@ export const SESSION_START_TIMEOUT_MS = 10_000;
 
 /** How often `/exec/connect` pings; a client whose pong does not come within 10 s is dropped. */
 export const SESSION_PING_INTERVAL_MS = 30_000;
+
+/** The largest file `POST /files` takes (4 GiB); past it, 413 `request body too large`. */
+export const MAX_UPLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** The most entries one `GET /files?format=json` lists; past it, `truncated: true`. */
+export const MAX_LISTING_ENTRIES = 10_000;
+
+/** The most entries a `format=zip` archive holds; past it the archive silently ends, still valid. */
+export const MAX_ZIP_ENTRIES = 100_000;
+
+/** The most file bytes a `format=zip` archive holds (2 GiB); past it the archive silently ends. */
+export const MAX_ZIP_BYTES = 2 * 1024 * 1024 * 1024;
+
+/** The roots `/files` refuses, themselves and everything below them, symlinks resolved. */
+export const FILES_DENIED_ROOTS = ['/proc', '/sys', '/dev'] as const;

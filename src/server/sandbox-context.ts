@@ -1,5 +1,6 @@
 import type { CorsPolicy } from './create-cors-policy.js';
 import type { RunRegistry } from './create-run-registry.js';
+import type { ZipLimits } from './zip-directory.js';
 
 /** What every endpoint of one local sandbox shares: its settings, its tokens and its runs. */
 export interface SandboxContext {
@@ -19,6 +20,12 @@ export interface SandboxContext {
   readonly sessionStartTimeoutMs: number;
   /** How often sessions are pinged; a client that does not answer is dropped. */
   readonly pingIntervalMs: number;
+  /** How long a POST body may take (`/exec`), or pause (`/files` uploads), before it is dropped. */
+  readonly requestTimeoutMs: number;
+  /** The largest file `POST /files` takes. */
+  readonly maxUploadBytes: number;
+  /** The limits of a `format=zip` archive. */
+  readonly zipLimits: ZipLimits;
   /** The browser origins allowed. */
   readonly cors: CorsPolicy;
   /**

@@ -10,9 +10,13 @@ import { createRunRegistry } from './create-run-registry.js';
 import { createExecConnectEndpoint } from './exec-connect-endpoint.js';
 import { execEndpoint } from './exec-endpoint.js';
 import { execStreamEndpoint } from './exec-stream-endpoint.js';
+import { filesEndpoint } from './files-endpoint.js';
 import {
   KEEPALIVE_INTERVAL_MS,
   MAX_SESSION_FRAME_BYTES,
+  MAX_UPLOAD_BYTES,
+  MAX_ZIP_BYTES,
+  MAX_ZIP_ENTRIES,
   MAX_TIMER_MS,
   SESSION_PING_INTERVAL_MS,
   SESSION_START_TIMEOUT_MS,
@@ -85,6 +89,23 @@ export interface LocalSandboxOptions {
    */
   readonly maxBodyBytes?: number;
   /**
+   * The largest file `POST /files` takes; larger gets 413 `request body too large`.
+   * @defaultValue 4 GiB, as the service
+   */
+  readonly maxUploadBytes?: number;
+  /**
+   * The most entries of a `GET /files?format=zip` archive; past it the archive silently ends,
+   * still valid.
+   * @defaultValue 100,000, as the service
+   */
+  readonly maxZipEntries?: number;
+  /**
+   * The most file bytes of a `GET /files?format=zip` archive; past it the archive silently
+   * ends, still valid.
+   * @defaultValue 2 GiB, as the service
+   */
+  readonly maxZipBytes?: number;
+  /**
    * The largest frame a `/exec/connect` client may send, the start frame included; larger
    * closes the session with 1009 and kills the command.
    * @defaultValue 4 MiB
@@ -109,8 +130,10 @@ export interface LocalSandboxOptions {
    */
   readonly headersTimeoutMs?: number;
   /**
-   * The most milliseconds a client may take to send the whole request, headers and body; a
-   * slower one gets 408 and is disconnected. The response stream has no such limit.
+   * The most milliseconds a client may take to send the body of `POST /exec/stream` or
+   * `POST /exec` once its headers are in; a slower one gets 408 and is disconnected. The
+   * response stream has no such limit. A `POST /files` upload has no deadline (1 GiB at 30 MB/s
+   * takes 35 s): it is dropped, and its file removed, when its body pauses this long.
    * @defaultValue 30000
    */
   readonly requestTimeoutMs?: number;
@@ -191,6 +214,9 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     pingIntervalMs: options.pingIntervalMs ?? SESSION_PING_INTERVAL_MS,
     headersTimeoutMs: headersTimeout,
     requestTimeoutMs: requestTimeout,
+    maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
+    maxZipEntries: options.maxZipEntries ?? MAX_ZIP_ENTRIES,
+    maxZipBytes: options.maxZipBytes ?? MAX_ZIP_BYTES,
   };
   checkOptions(options, sandboxId, limits);
   if (headersTimeout > requestTimeout) {
@@ -211,6 +237,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   const apiKey = options.apiKey === undefined ? undefined : digest(options.apiKey);
   const context: SandboxContext = {
     ...limits,
+    zipLimits: { maxEntries: limits.maxZipEntries, maxBytes: limits.maxZipBytes },
     sandboxId,
     baseEnv: options.env ?? process.env,
     workingDir: options.workingDir ?? process.cwd(),
@@ -229,13 +256,16 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   const routes: Record<string, typeof execEndpoint> = {
     '/exec/stream': execStreamEndpoint,
     '/exec': execEndpoint,
+    '/files': filesEndpoint,
   };
   const connect = createExecConnectEndpoint(context);
 
   const server = createServer(
     {
       headersTimeout,
-      requestTimeout,
+      // Node's whole-request deadline would cut off every large upload: POST bodies get their
+      // own (acceptExecPost's deadline, the uploads' idle timeout) instead.
+      requestTimeout: 0,
       // Node checks both timeouts only this often (by default every 30 s, which made a 10 s
       // header timeout up to 40 s in practice): check often enough to keep them.
       connectionsCheckingInterval: Math.min(1000, headersTimeout),
