@@ -54,7 +54,7 @@ const CONNECTING = 0;
  * then kills the command. Never reconnects by itself.
  *
  * Errors with `ExecRequestError` (invalid request, options or io, no WebSocket, a signal name
- * outside the four: nothing is dialled, or the socket is closed), `ExecHttpError` (a refused
+ * outside the seven: nothing is dialled, or the socket is closed), `ExecHttpError` (a refused
  * handshake, with `status` and `body`, where the WebSocket implementation exposes them: the
  * `ws` package does, browsers do not), `ExecNetworkError` (`fetch`: the socket never opened;
  * `body`: closed abnormally, 1006), `ExecFailedError` (the command could not run),

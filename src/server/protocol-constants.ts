@@ -42,3 +42,8 @@ export const MAX_ZIP_BYTES = 2 * 1024 * 1024 * 1024;
 
 /** The roots `/files` refuses, themselves and everything below them, symlinks resolved. */
 export const FILES_DENIED_ROOTS = ['/proc', '/sys', '/dev'] as const;
+/** How long a `/terminal` connection may go with no data message either way (10 minutes). */
+export const TERMINAL_IDLE_MS = 10 * 60 * 1000;
+
+/** How long a `/terminal` connection may last (4 hours). */
+export const TERMINAL_MAX_MS = 4 * 60 * 60 * 1000;

@@ -11,6 +11,7 @@ import { createExecConnectEndpoint } from './exec-connect-endpoint.js';
 import { execEndpoint } from './exec-endpoint.js';
 import { execStreamEndpoint } from './exec-stream-endpoint.js';
 import { filesEndpoint } from './files-endpoint.js';
+import { createTerminalEndpoint } from './terminal-endpoint.js';
 import {
   KEEPALIVE_INTERVAL_MS,
   MAX_SESSION_FRAME_BYTES,
@@ -20,6 +21,8 @@ import {
   MAX_TIMER_MS,
   SESSION_PING_INTERVAL_MS,
   SESSION_START_TIMEOUT_MS,
+  TERMINAL_IDLE_MS,
+  TERMINAL_MAX_MS,
 } from './protocol-constants.js';
 import { replyText } from './reply-text.js';
 import type { SandboxContext } from './sandbox-context.js';
@@ -155,6 +158,24 @@ export interface LocalSandboxOptions {
    * @defaultValue `[]` (CORS off)
    */
   readonly cors?: ReadonlyArray<string>;
+  /**
+   * The shell `/terminal` starts, with no arguments, in a pseudo-terminal (a test may name
+   * another; the service always runs `/bin/bash`).
+   * @defaultValue `/bin/bash`
+   */
+  readonly terminalShell?: string;
+  /**
+   * How long a `/terminal` connection may go with no data message in either direction before
+   * it is cut (no close frame) and its shell killed, as on the service.
+   * @defaultValue 600000 (10 minutes)
+   */
+  readonly terminalIdleMs?: number;
+  /**
+   * How long a `/terminal` connection may last before it is cut (no close frame) and its shell
+   * killed, as on the service.
+   * @defaultValue 14400000 (4 hours)
+   */
+  readonly terminalMaxMs?: number;
 }
 
 /** A running local sandbox. */
@@ -182,7 +203,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /**
  * Starts a local server that speaks the Superserve exec data plane as the service does, by
  * running real processes on this machine: `POST /exec/stream` (Server-Sent Events),
- * `GET /exec/connect` (an interactive WebSocket session) and `POST /exec` (one JSON answer), for
+ * `GET /exec/connect` (an interactive WebSocket session), `GET /terminal` (a shell in a
+ * pseudo-terminal, over a WebSocket) and `POST /exec` (one JSON answer), for
  * development, demos and tests with no account and no network. It runs commands as the current
  * user with no isolation: it is not a sandbox. It listens on loopback by default and always
  * requires its token.
@@ -217,6 +239,8 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     maxUploadBytes: options.maxUploadBytes ?? MAX_UPLOAD_BYTES,
     maxZipEntries: options.maxZipEntries ?? MAX_ZIP_ENTRIES,
     maxZipBytes: options.maxZipBytes ?? MAX_ZIP_BYTES,
+    terminalIdleMs: options.terminalIdleMs ?? TERMINAL_IDLE_MS,
+    terminalMaxMs: options.terminalMaxMs ?? TERMINAL_MAX_MS,
   };
   checkOptions(options, sandboxId, limits);
   if (headersTimeout > requestTimeout) {
@@ -259,6 +283,11 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
     '/files': filesEndpoint,
   };
   const connect = createExecConnectEndpoint(context);
+  const terminal = createTerminalEndpoint(context, {
+    shell: options.terminalShell ?? '/bin/bash',
+    idleMs: limits.terminalIdleMs,
+    maxMs: limits.terminalMaxMs,
+  });
 
   const server = createServer(
     {
@@ -278,7 +307,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
       if (endpoint !== undefined) return void endpoint(request, response, context);
       if (apiKey !== undefined && ACTIVATE_PATH.test(path))
         return activateEndpoint(request, response, context);
-      if (path === '/exec/connect') {
+      if (path === '/exec/connect' || path === '/terminal') {
         return replyText(response, 426, 'expected a WebSocket upgrade', { Upgrade: 'websocket' });
       }
       replyText(response, 404, 'not found');
@@ -286,6 +315,7 @@ export async function startLocalSandbox(options: LocalSandboxOptions = {}): Prom
   );
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) === '/exec/connect') return connect.upgrade(request, socket, head);
+    if (pathOf(request) === '/terminal') return terminal.upgrade(request, socket, head);
     socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
@@ -345,6 +375,12 @@ function checkOptions(
         'startLocalSandbox: accessToken and tokenTtlMs exclude each other: with tokenTtlMs, tokens are minted',
       );
     }
+  }
+  if (
+    options.terminalShell !== undefined &&
+    (typeof options.terminalShell !== 'string' || options.terminalShell === '')
+  ) {
+    throw new TypeError('startLocalSandbox: terminalShell must be the path of a shell');
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new TypeError('startLocalSandbox: clock must be a function returning milliseconds since the epoch');

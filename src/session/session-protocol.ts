@@ -23,10 +23,22 @@ export const SESSION_CHANNEL = {
 /** The most bytes of stdin or output one frame carries (after its channel byte). */
 export const MAX_SESSION_FRAME_PAYLOAD_BYTES = 32 * 1024;
 
-/** The signals the service delivers to the process group; it drops any other name. */
-export const EXEC_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+/**
+ * The signals the service delivers to the process group; it drops any other name. The last
+ * three (`SIGKILL`, `SIGUSR1`, `SIGUSR2`) only newer proxies honour: older services drop them
+ * silently, as they drop any name they do not know.
+ */
+export const EXEC_SIGNALS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGKILL',
+  'SIGUSR1',
+  'SIGUSR2',
+] as const;
 
-/** A signal a session can send: the four the service honours. */
+/** A signal a session can send: the seven the newest service honours. */
 export type ExecSignal = (typeof EXEC_SIGNALS)[number];
 
 /** What an access token must be to travel as a subprotocol: RFC 7230 token characters. */

@@ -536,7 +536,20 @@ describe('execSession$: signals', () => {
     expect((await result).values).toEqual([{ type: 'finished', exitCode: 143 }]);
   });
 
-  it('a name outside the four is ExecRequestError at once, and the socket is closed', async () => {
+  it('sends SIGKILL, SIGUSR1 and SIGUSR2 too (older services drop them)', async () => {
+    const options = await start();
+    const signals = new Subject<'SIGKILL' | 'SIGUSR1' | 'SIGUSR2'>();
+    const { connection } = await session(
+      options,
+      execSession$({ command: 'x' }, { stdin: NEVER, signals }, options),
+    );
+    for (const name of ['SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const) {
+      signals.next(name);
+      expect(text(await connection.nextFrame())).toBe(`{"type":"signal","name":"${name}"}`);
+    }
+  });
+
+  it('a name outside the seven is ExecRequestError at once, and the socket is closed', async () => {
     const options = await start();
     const signals = new Subject<string>();
     const { connection, result } = await session(
@@ -547,10 +560,12 @@ describe('execSession$: signals', () => {
         options,
       ),
     );
-    signals.next('SIGKILL');
+    signals.next('SIGSTOP');
     const { error } = await result;
     expect(isExecRequestError(error)).toBe(true);
-    expect(String(error)).toMatch(/signals: expected one of SIGINT, SIGTERM, SIGHUP, SIGQUIT, got SIGKILL/);
+    expect(String(error)).toMatch(
+      /signals: expected one of SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL, SIGUSR1, SIGUSR2, got SIGSTOP/,
+    );
     expect(await connection.closed).toBe(1000);
   });
 

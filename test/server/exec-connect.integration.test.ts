@@ -309,13 +309,16 @@ describe('/exec/connect: client frames', () => {
     expect(result.stdout.toString()).toBe(chunks.join(''));
   });
 
-  it('signals the whole group for SIGINT, SIGTERM, SIGHUP and SIGQUIT', async () => {
+  it('signals the whole group for SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL, SIGUSR1 and SIGUSR2', async () => {
     const sandbox = await start();
     for (const [name, code] of [
       ['SIGINT', 130],
       ['SIGTERM', 143],
       ['SIGHUP', 129],
       ['SIGQUIT', 131],
+      ['SIGKILL', 137],
+      ['SIGUSR1', 138],
+      ['SIGUSR2', 140],
     ] as const) {
       const pidFile = join(dir, `${name}.pid`);
       const session = dial(sandbox);
@@ -343,14 +346,38 @@ describe('/exec/connect: client frames', () => {
     expect(resultOf(session, await session.closed).terminal).toEqual({ exit_code: 143, finished: true });
   });
 
-  it('ignores SIGKILL, unknown signals, unknown types, bad JSON and unknown binary channels', async () => {
+  it('a command may trap SIGUSR1 and SIGUSR2 and go on', async () => {
+    const sandbox = await start();
+    const session = dial(sandbox);
+    await session.handshake;
+    session.ws.send(
+      JSON.stringify({
+        command:
+          "trap 'echo usr1' USR1; trap 'echo usr2' USR2; echo ready; " +
+          // A trapped signal interrupts `read`: read again until a line comes.
+          'while :; do read line && break; done; echo "got $line"',
+      }),
+    );
+    await waitFor(() => session.frames.some((f) => f.data.includes('ready')), 5000, 'ready');
+    session.ws.send(JSON.stringify({ type: 'signal', name: 'SIGUSR1' }));
+    await waitFor(() => session.frames.some((f) => f.data.includes('usr1')), 5000, 'the USR1 trap');
+    session.ws.send(JSON.stringify({ type: 'signal', name: 'SIGUSR2' }));
+    await waitFor(() => session.frames.some((f) => f.data.includes('usr2')), 5000, 'the USR2 trap');
+    session.ws.send(stdinFrame('on\n'));
+    const result = resultOf(session, await session.closed);
+    expect(result.stdout.toString()).toBe('ready\nusr1\nusr2\ngot on\n');
+    expect(result.terminal).toEqual({ exit_code: 0, finished: true });
+  });
+
+  it('ignores unknown signals (SIGSTOP too), unknown types, bad JSON and unknown binary channels', async () => {
     const sandbox = await start();
     const session = dial(sandbox);
     await session.handshake;
     session.ws.send(JSON.stringify({ command: 'cat' }));
     for (const frame of [
-      JSON.stringify({ type: 'signal', name: 'SIGKILL' }),
       JSON.stringify({ type: 'signal', name: 'SIGSTOP' }),
+      JSON.stringify({ type: 'signal', name: 'SIGCONT' }),
+      JSON.stringify({ type: 'signal', name: 'sigkill' }),
       JSON.stringify({ type: 'signal' }),
       JSON.stringify({ type: 'resize', cols: 80 }),
       // A signal's name under another type is not a signal.
