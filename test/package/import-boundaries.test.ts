@@ -74,9 +74,23 @@ const forbidden: ReadonlyArray<Case & { readonly rule: RegExp }> = [
     code: "import { inject } from '@angular/core';\nexport const probe = inject;\n",
     rule: /no-restricted-imports: '@angular\/core' .*src\/angular only/,
   },
+  {
+    file: 'src/angular/probe.ts',
+    code: "import { startLocalSandbox } from '../server/start-local-sandbox.js';\nexport const probe = startLocalSandbox;\n",
+    rule: /boundaries\/dependencies: .*"angular" to elements of type "server"/,
+  },
+  {
+    file: 'src/angular/probe.ts',
+    code: "import WebSocket from 'ws';\nexport const probe = WebSocket;\n",
+    rule: /no-restricted-imports: 'ws' .*Node-only/,
+  },
 ];
 
 const allowed: readonly Case[] = [
+  {
+    file: 'src/angular/probe.ts',
+    code: "import { inject } from '@angular/core';\nimport { exec$ } from '../client/exec.js';\nexport const probe = [inject, exec$];\n",
+  },
   {
     file: 'src/server/probe.ts',
     code: "import { isUsableAccessToken } from '../tokens/access-token-attempt.js';\nimport { EXEC_SUBPROTOCOL } from '../session/session-protocol.js';\nimport { WebSocketServer } from 'ws';\nexport const probe = [isUsableAccessToken, EXEC_SUBPROTOCOL, WebSocketServer];\n",

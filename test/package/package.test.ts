@@ -31,7 +31,9 @@ beforeAll(() => {
   run('mkdir', ['-p', consumer], work);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
   // The peers at the versions this repo locks, so that npm's cache from `npm ci` serves them.
-  const peers = ['rxjs', 'io-ts', 'fp-ts', '@types/node'].map((name) => `${name}@${versionOf(name)}`);
+  const peers = ['rxjs', 'io-ts', 'fp-ts', '@types/node', '@angular/core'].map(
+    (name) => `${name}@${versionOf(name)}`,
+  );
   run('npm', [
     'install',
     tarball,
@@ -66,6 +68,11 @@ describe('the packed package', () => {
         'package/dist/esm/server/index.js',
         'package/dist/cjs/server/index.d.ts',
         'package/dist/cjs/cli/main.js',
+        'package/angular/package.json',
+        'package/dist/esm/angular/index.js',
+        'package/dist/esm/angular/index.d.ts',
+        'package/dist/cjs/angular/index.js',
+        'package/dist/cjs/angular/index.d.ts',
       ]),
     );
   });
@@ -119,6 +126,71 @@ describe('the packed package', () => {
     );
   });
 
+  // Through Angular's own injector, as an app's root injector would be made.
+  const angularScript = (imports: string) => `
+    ${imports}
+    server.startLocalSandbox().then(async (local) => {
+      const root = core.createEnvironmentInjector(
+        [angular.provideSuperserve(() => ({ baseUrl: local.url, accessToken: local.accessToken }))],
+        core.Injector.create({ providers: [] }),
+      );
+      const run = root.get(angular.SuperserveExec).runSignals({ command: 'echo from-angular; exit 2' });
+      const running = run.running();
+      while (run.running()) await new Promise((resolve) => setTimeout(resolve, 10));
+      root.destroy();
+      await local.close();
+      console.log(JSON.stringify({ running, lines: run.lines(), exitCode: run.result().exitCode, names: Object.keys(angular).sort() }));
+    });
+  `;
+
+  it('imports ./angular as ESM and as CommonJS (require of ES modules, Node >= 20.19), and runs a command', () => {
+    const esm = JSON.parse(
+      node([
+        '--input-type=module',
+        '-e',
+        angularScript(
+          "import * as angular from 'superserve-rx/angular'; import * as server from 'superserve-rx/server'; import * as core from '@angular/core';",
+        ),
+      ]),
+    );
+    const cjs = JSON.parse(
+      node([
+        '--no-warnings',
+        '-e',
+        angularScript(
+          "const angular = require('superserve-rx/angular'); const server = require('superserve-rx/server'); const core = require('@angular/core');",
+        ),
+      ]),
+    );
+    expect(esm).toEqual({
+      running: true,
+      lines: ['from-angular'],
+      exitCode: 2,
+      names: ['DEFAULT_KEEP_LINES', 'SUPERSERVE_OPTIONS', 'SuperserveExec', 'provideSuperserve'],
+    });
+    expect(cjs).toEqual(esm);
+  });
+
+  it.each(['dist/esm/index.js', 'dist/cjs/index.js', 'dist/esm/server/index.js', 'dist/cjs/server/index.js'])(
+    'keeps Angular out of %s and everything it imports',
+    async (file) => {
+      const { metafile } = await build({
+        absWorkingDir: consumer,
+        entryPoints: [join(consumer, 'node_modules/superserve-rx', file)],
+        bundle: true,
+        platform: 'node',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const reached = Object.entries(metafile.inputs).flatMap(([path, input]) => [
+        path,
+        ...input.imports.map((each) => each.path),
+      ]);
+      expect(reached.filter((path) => path.includes('@angular'))).toEqual([]);
+    },
+  );
+
   it('installs the superserve-rx binary', () => {
     expect(run(join(consumer, 'node_modules/.bin/superserve-rx'), ['exec', '--', 'echo from-bin'])).toBe(
       'from-bin\n',
@@ -129,6 +201,14 @@ describe('the packed package', () => {
     const code = `
       import { collectOutput, exec$, type ExecOutcomeEvent, isExecHttpError, lines, stdoutText } from 'superserve-rx';
       import { startLocalSandbox, type LocalSandbox } from 'superserve-rx/server';
+      import { type CommandSignals, provideSuperserve, SUPERSERVE_OPTIONS, SuperserveExec } from 'superserve-rx/angular';
+      export const providers = provideSuperserve(() => ({ baseUrl: 'http://127.0.0.1:1' }));
+      export function signals(exec: SuperserveExec): CommandSignals {
+        // @ts-expect-error keepLines is a number
+        exec.runSignals({ command: 'ls' }, { keepLines: '5' });
+        return exec.runSignals({ command: 'ls' }, { keepLines: 5 });
+      }
+      export const token: typeof SUPERSERVE_OPTIONS = SUPERSERVE_OPTIONS;
       export async function check(): Promise<number> {
         const sandbox: LocalSandbox = await startLocalSandbox();
         const options = { baseUrl: sandbox.url, accessToken: sandbox.accessToken };
