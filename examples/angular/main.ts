@@ -1,30 +1,41 @@
-// The Angular service through Angular's own dependency injection, outside any app:
+// superserve-rx/angular through Angular's own dependency injection, outside any app:
 //   npx tsx examples/angular/main.ts
-import { createEnvironmentInjector, type EnvironmentInjector, Injector } from '@angular/core';
+// (An Angular CLI app with a component and a route: examples/angular-app/.)
+import {
+  createEnvironmentInjector,
+  type EnvironmentInjector,
+  inject,
+  Injector,
+  runInInjectionContext,
+} from '@angular/core';
 import { forkJoin, lastValueFrom, Subject, tap, toArray } from 'rxjs';
+import { provideSuperserve, SuperserveExec } from 'superserve-rx/angular';
 import { startLocalSandbox } from 'superserve-rx/server';
 import WebSocket from 'ws';
-import { provideSuperserveExec, SuperserveExec } from './superserve-exec.js';
+
+/** Resolves when `check` holds, polling every 10 ms. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 async function main(): Promise<void> {
   const sandbox = await startLocalSandbox();
-  // An application's root injector, as bootstrapApplication would create it.
+  // An application's root injector, as bootstrapApplication would create it from app.config.ts.
   const root = createEnvironmentInjector(
     // Browsers have a WebSocket for sessions; Node 20 needs the ws package's.
-    [provideSuperserveExec({ baseUrl: sandbox.url, accessToken: sandbox.accessToken, webSocket: WebSocket })],
+    [provideSuperserve({ baseUrl: sandbox.url, accessToken: sandbox.accessToken, webSocket: WebSocket })],
     Injector.create({ providers: [] }) as EnvironmentInjector,
   );
   try {
     const exec = root.get(SuperserveExec);
-    const run = exec.run({ command: 'printf "one\\ntwo\\n"; exit 4' });
-    const { lines, result } = await lastValueFrom(
-      forkJoin({ lines: run.lines$.pipe(toArray()), result: run.result$ }),
-    );
-    console.log(`lines: ${lines.join(', ')}; exit ${result.exitCode}`);
 
-    // A session: stdin is a Subject, as a component's input box would drive it. The command
-    // answers a line while stdin is still open; here its first answer completes stdin (EOF),
-    // and it exits.
+    // Signals, as a component's template reads them.
+    const signals = exec.runSignals({ command: 'printf "one\\ntwo\\n"; exit 4' });
+    await until(() => !signals.running());
+    console.log(`signals: ${signals.lines().join(', ')}; exit ${signals.result()?.exitCode}`);
+
+    // A session: stdin is a Subject, as a component's input box would drive it; its first
+    // answer completes stdin (EOF), and the command exits.
     const stdin = new Subject<string>();
     const echo = exec.session({ command: 'while read -r line; do echo "you said: $line"; done' }, { stdin });
     const answered = lastValueFrom(
@@ -40,14 +51,17 @@ async function main(): Promise<void> {
     const session = await answered;
     console.log(`session: ${session.lines.join(', ')}; exit ${session.result.exitCode}`);
 
-    // Destroying the injector cancels its runs: the request is aborted, the command killed.
-    const long = exec.run({ command: 'echo started; sleep 30' });
-    const ended = new Promise<string>((resolve) =>
-      long.lines$.subscribe({ next: () => root.destroy(), complete: () => resolve('completed on destroy') }),
+    // Started in an injection context (a component's, a route's), a run ends with it: leaving
+    // the route aborts the request, and the sandbox kills the command.
+    const route = createEnvironmentInjector([], root);
+    const long = runInInjectionContext(route, () =>
+      inject(SuperserveExec).runSignals({ command: 'echo started; sleep 30' }),
     );
-    console.log(`long run: ${await ended}`);
+    await until(() => long.lines().length > 0);
+    route.destroy();
+    console.log(`long run: ${long.lines().join(', ')}; running ${long.running()} after the route's destroy`);
   } finally {
-    if (!root.destroyed) root.destroy();
+    root.destroy();
     await sandbox.close();
   }
 }

@@ -87,11 +87,11 @@ describe('examples', () => {
     ]);
   });
 
-  it('angular/main runs the service through Angular DI, a session included, and cancels on destroy', async () => {
+  it('angular/main runs commands through superserve-rx/angular and Angular DI, a session included, and ends a run with its context', async () => {
     expect(await example('angular/main.ts')).toEqual([
-      'lines: one, two; exit 4',
+      'signals: one, two; exit 4',
       'session: you said: hello; exit 0',
-      'long run: completed on destroy',
+      "long run: started; running false after the route's destroy",
     ]);
   });
 });
