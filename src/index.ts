@@ -48,12 +48,22 @@ export {
   DEFAULT_BASE_URL,
   DEFAULT_MAX_BUFFERED_STDIN_BYTES,
   EXEC_STREAM_PATH,
+  FILES_PATH,
 } from './client/exec-options.js';
 export { execSession$, STDIN_HIGH_WATER_MARK } from './client/exec-session.js';
 export type { ExecSessionIO } from './client/exec-session.js';
 export type { ExecStdin } from './client/start-stdin-pump.js';
 export type { WebSocketConstructor, WebSocketLike } from './client/web-socket-like.js';
 export type { ExecOptions } from './client/exec-options.js';
+export { writeFile$, PROGRESS_INTERVAL_MS } from './client/write-file.js';
+export type { FileWriteEvent } from './client/write-file.js';
+export type { FileContent } from './client/upload-body.js';
+export { readFile$ } from './client/read-file.js';
+export { readTextFile$ } from './client/read-text-file.js';
+export { listFiles$ } from './client/list-files.js';
+export { downloadDir$ } from './client/download-dir.js';
+export type { XmlHttpRequestConstructor, XmlHttpRequestLike } from './client/xml-http-request-like.js';
+export type { FileEntry, FileListing } from './codec/file-listing.js';
 
 export { collectOutput, DEFAULT_COLLECT_MAX_BYTES } from './operators/collect-output.js';
 export type { CollectOutputConfig, ExecOutput } from './operators/collect-output.js';
@@ -80,6 +90,7 @@ export type { ExecHttpErrorInit } from './errors/exec-http-error.js';
 export { ExecIncompleteError, isExecIncompleteError } from './errors/exec-incomplete-error.js';
 export type { ExecIssue } from './errors/exec-issue.js';
 export { ExecNetworkError, isExecNetworkError } from './errors/exec-network-error.js';
+export type { ExecNetworkEndpoint } from './errors/exec-network-error.js';
 export { ExecProtocolError, isExecProtocolError } from './errors/exec-protocol-error.js';
 export { ExecRequestError, isExecRequestError } from './errors/exec-request-error.js';
 export { ExecStreamError, isExecStreamError } from './errors/exec-stream-error.js';

@@ -6,12 +6,16 @@ import {
 } from '../session/session-protocol.js';
 import type { AccessTokenProvider } from '../tokens/access-token-attempt.js';
 import type { WebSocketConstructor } from './web-socket-like.js';
+import type { XmlHttpRequestConstructor } from './xml-http-request-like.js';
 
 /** The base URL used when neither `baseUrl` nor `SUPERSERVE_SANDBOX_URL` is set. */
 export const DEFAULT_BASE_URL = 'https://sandbox.superserve.ai';
 
 /** The endpoint's path below the base URL. */
 export const EXEC_STREAM_PATH = '/exec/stream';
+
+/** The files endpoint's path below the base URL. */
+export const FILES_PATH = '/files';
 
 /** Where and how `exec$` sends its request. */
 export interface ExecOptions {
@@ -59,6 +63,15 @@ export interface ExecOptions {
    */
   readonly webSocket?: WebSocketConstructor;
   /**
+   * The `XMLHttpRequest` constructor `writeFile$` uploads with, for progress where `fetch`
+   * cannot stream a request body (browsers, over HTTP/1.1). Taken as `fetch` is: by default
+   * `globalThis.XMLHttpRequest` when no `fetch` is given, so browsers report real upload
+   * progress while Node (which has none) streams through `fetch`. Pass `null` to always use
+   * `fetch`.
+   * @defaultValue `globalThis.XMLHttpRequest` unless `fetch` is given
+   */
+  readonly xmlHttpRequest?: XmlHttpRequestConstructor | null;
+  /**
    * The most bytes of stdin pushed by an `Observable` that may wait unsent in the socket; past
    * it the session errors with `ExecProtocolError` (pass stdin as an `AsyncIterable` or a
    * `ReadableStream` instead: those are pulled only as fast as the socket sends).
@@ -94,16 +107,18 @@ function environment(name: string): string | undefined {
  * Applies defaults and environment fallbacks and checks the options.
  *
  * @param options - What the caller gave.
+ * @param path - The endpoint's path below the base URL.
  * @returns The resolved options, or the issues that make them unusable.
  */
 export function resolveExecOptions(
   options: ExecOptions,
+  path: string = EXEC_STREAM_PATH,
 ):
   | { readonly ok: true; readonly value: ResolvedExecOptions }
   | { readonly ok: false; readonly issues: ExecIssue[] } {
   const issues: ExecIssue[] = [];
   const accessToken = tokenOf(options, issues);
-  const url = endpointUrl(baseUrlOf(options), EXEC_STREAM_PATH);
+  const url = endpointUrl(baseUrlOf(options), path);
   if (url === undefined) {
     issues.push({ path: 'baseUrl', message: 'expected an absolute http(s) URL' });
   }

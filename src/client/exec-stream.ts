@@ -12,7 +12,6 @@ import { ExecRequestError } from '../errors/exec-request-error.js';
 import { isExecStreamError } from '../errors/exec-stream-error.js';
 import { createSseDecoder } from '../sse/create-sse-decoder.js';
 import {
-  type AccessTokenAttempt,
   accessTokenAttempt,
   isUsableAccessToken,
   STRING_TOKEN_ISSUE,
@@ -20,6 +19,7 @@ import {
 import { type ExecOptions, type ResolvedExecOptions, resolveExecOptions } from './exec-options.js';
 import { hasBodyStream } from './has-body-stream.js';
 import { readHttpError } from './read-http-error.js';
+import { sendWithAccessToken } from './send-with-access-token.js';
 
 /** What a stream does with each decoded frame and with the body's end. */
 export interface ExecStreamHandlers {
@@ -70,7 +70,11 @@ export function execStream$<T>(
       signal: controller.signal,
       stream,
     };
-    withAccessToken(exchange, accessTokenAttempt(resolved.value.accessToken)).catch((error: unknown) => {
+    // A 401 comes before any event: the service refused before running anything, so the
+    // request is safe to send again with the provider's replacement.
+    sendWithAccessToken(subscriber, accessTokenAttempt(resolved.value.accessToken), (token) =>
+      run(exchange, token),
+    ).catch((error: unknown) => {
       // Whatever escaped (a fetch double whose body is locked, say) still ends the stream typed.
       if (!subscriber.closed) {
         subscriber.error(isExecStreamError(error) ? error : new ExecNetworkError('body', error));
@@ -94,39 +98,6 @@ interface Exchange {
   readonly handlers: ExecStreamHandlers;
   readonly signal: AbortSignal;
   readonly stream: { reader: ReadableStreamDefaultReader<Uint8Array> | undefined };
-}
-
-/**
- * Gets the attempt's token, sends the request, and on a 401 (which comes before any event)
- * sends it once more with the provider's replacement. Safe to resend: the service refused the
- * request before running anything.
- */
-async function withAccessToken(exchange: Exchange, attempt: AccessTokenAttempt): Promise<void> {
-  const { subscriber } = exchange;
-  const first = attempt.token();
-  // A string token is sent in this very turn, as it always was: a request that starts later
-  // would change what an early unsubscription or a concurrency limit sees.
-  let token = typeof first === 'string' ? first : await fromProvider(subscriber, first);
-  while (token !== undefined && !subscriber.closed) {
-    const rejection = await run(exchange, token);
-    if (rejection === undefined || subscriber.closed) return;
-    const rejected = token;
-    token = await fromProvider(subscriber, attempt.refresh(rejected));
-    if (token === undefined && !subscriber.closed) subscriber.error(rejection);
-  }
-}
-
-/** The token, or `undefined` once the provider's failure (an ExecRequestError) has been reported. */
-async function fromProvider(
-  subscriber: Subscriber<unknown>,
-  token: Promise<string | undefined>,
-): Promise<string | undefined> {
-  try {
-    return await token;
-  } catch (error) {
-    if (!subscriber.closed) subscriber.error(error);
-    return undefined;
-  }
 }
 
 function requestHeaders(options: ResolvedExecOptions, issues: ExecIssue[]): Headers | undefined {

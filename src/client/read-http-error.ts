@@ -14,8 +14,13 @@ export const ERROR_BODY_DEADLINE_MS = 2000;
  *
  * @param response - The non-2xx response.
  * @param secret - The access token, redacted should the server echo it.
+ * @param endpoint - The refused request, for the message (default `POST /exec/stream`).
  */
-export async function readHttpError(response: Response, secret: string): Promise<ExecHttpError> {
+export async function readHttpError(
+  response: Response,
+  secret: string,
+  endpoint?: string,
+): Promise<ExecHttpError> {
   // Read a token's length past the cap, so that a token straddling the cap is redacted whole.
   const text = await readPrefix(response, MAX_ERROR_BODY_BYTES + secret.length);
   return httpErrorOf({
@@ -25,6 +30,7 @@ export async function readHttpError(response: Response, secret: string): Promise
     secret,
     // A browser hides a redirect it was told not to follow behind status 0 and no body.
     ...(response.type === 'opaqueredirect' && { detail: 'redirected (not followed)' }),
+    ...(endpoint !== undefined && { endpoint }),
   });
 }
 
@@ -46,7 +52,9 @@ export interface HttpRefusal {
 
 /**
  * Builds the {@link ExecHttpError} of a refusal: the body redacted, then cut to 4 KiB, its
- * JSON envelope's code and message read, `Retry-After` parsed.
+ * message read from whichever of the service's three shapes it is (plain text, whose first
+ * line is the message; `{"error":"<message>"}`, whatever the content type; the envelope
+ * `{"error":{"code","message"}}`, whose code is kept), `Retry-After` parsed.
  *
  * @param refusal - The status, the body's start and headers.
  */

@@ -7,6 +7,7 @@ export const MAX_DECODE_ERROR_DATA = 4096;
 /**
  * An SSE frame could not be decoded: its data was not JSON (`reason: 'json'`) or not an exec
  * event (`reason: 'schema'`). `execEither$` delivers it as a `Left` value; `exec$` errors with it.
+ * The same for the JSON answers of `/files` (a listing, a write's reply): `subject` names which.
  *
  * @example
  * ```ts
@@ -31,9 +32,15 @@ export class ExecDecodeError extends ExecStreamError {
    * @param reason - `json` or `schema`.
    * @param data - The frame's data (kept up to 4 KiB).
    * @param issues - What was wrong.
+   * @param subject - What the data should have been, for the message.
    */
-  constructor(reason: 'json' | 'schema', data: string, issues: ReadonlyArray<ExecIssue>) {
-    super(`undecodable exec event (${reason}): ${formatIssues(issues)}`);
+  constructor(
+    reason: 'json' | 'schema',
+    data: string,
+    issues: ReadonlyArray<ExecIssue>,
+    subject: string = 'exec event',
+  ) {
+    super(`undecodable ${subject} (${reason}): ${formatIssues(issues)}`);
     this.reason = reason;
     this.data = data.length > MAX_DECODE_ERROR_DATA ? data.slice(0, MAX_DECODE_ERROR_DATA) : data;
     this.issues = issues;

@@ -1,8 +1,9 @@
 import { ExecStreamError, errorGuard } from './exec-stream-error.js';
 
 /**
- * `fetch` failed (`phase: 'fetch'`: connection refused, DNS, reset before any response), or
- * reading the response body failed (`phase: 'body'`: the stream broke after it began). In the
+ * `fetch` failed (`phase: 'fetch'`: connection refused, DNS, reset before any response; for a
+ * file upload, anything before the reply), or reading the response body failed
+ * (`phase: 'body'`: the stream broke after it began, a download cut mid-way). In the
  * body phase the command was running; in the fetch phase it may or may not have started (the
  * service sends no headers until the first output or keepalive). If it had started, the
  * service killed it when the connection dropped.
@@ -27,20 +28,22 @@ export class ExecNetworkError extends ExecStreamError {
   constructor(
     readonly phase: 'fetch' | 'body',
     cause: unknown,
-    endpoint: 'POST /exec/stream' | 'GET /exec/connect' = 'POST /exec/stream',
+    endpoint: ExecNetworkEndpoint = 'POST /exec/stream',
   ) {
-    const what = WHAT_FAILED[endpoint][phase];
+    const what = WHAT_FAILED[`${endpoint === 'GET /exec/connect' ? 'session' : ''}${phase}`];
     super(`${endpoint}: ${what}${describeCause(cause, what)}`, { cause });
   }
 }
 
+/** The requests an {@link ExecNetworkError} can be about. */
+export type ExecNetworkEndpoint = 'POST /exec/stream' | 'GET /exec/connect' | 'GET /files' | 'POST /files';
+
+// A session has its own words: browsers hide why a WebSocket did not open.
 const WHAT_FAILED = {
-  'POST /exec/stream': { fetch: 'fetch failed', body: 'reading the response body failed' },
-  'GET /exec/connect': {
-    // Browsers hide why: a refused token, a busy sandbox and a network error look alike.
-    fetch: 'the WebSocket did not open',
-    body: 'the session was lost (closed abnormally, with no terminal frame)',
-  },
+  fetch: 'fetch failed',
+  body: 'reading the response body failed',
+  sessionfetch: 'the WebSocket did not open',
+  sessionbody: 'the session was lost (closed abnormally, with no terminal frame)',
 } as const;
 
 // Duck-typed, not `instanceof Error`: fetch's errors may come from another realm.

@@ -55,6 +55,18 @@ describe('examples', () => {
     ]);
   });
 
+  it('files uploads with progress, runs, reads the results, lists, zips and reports a missing file', async () => {
+    expect(await example('files.ts')).toEqual([
+      'written: /test.sh 52 bytes, /data.bin 3145728 bytes',
+      'last progress: 3145728 bytes sent',
+      'exit 0',
+      'report: 3145728 | ok',
+      'listing: data.bin report.txt test.sh',
+      'zip: PK...',
+      'missing: 404 GET /files failed with 404: file not found',
+    ]);
+  });
+
   it('run-once-share counts two requests cold and one shared', async () => {
     expect(await example('run-once-share.ts')).toEqual([
       'cold:   2 requests, same output: false',
