@@ -30,7 +30,7 @@ export async function readHttpError(
     secret,
     // A browser hides a redirect it was told not to follow behind status 0 and no body.
     ...(response.type === 'opaqueredirect' && { detail: 'redirected (not followed)' }),
-    ...(endpoint !== undefined && { endpoint }),
+    endpoint,
   });
 }
 
@@ -47,7 +47,7 @@ export interface HttpRefusal {
   /** The message's detail when the body has none worth quoting. */
   readonly detail?: string;
   /** The refused request, for the message (`GET /exec/connect`). */
-  readonly endpoint?: string;
+  readonly endpoint?: string | undefined;
 }
 
 /**

@@ -8,21 +8,18 @@ import type { AccessTokenAttempt } from '../tokens/access-token-attempt.js';
  * every HTTP call of this package does (`exec$`, `execEither$`, the file functions).
  *
  * Resending is safe when the service refused before doing anything and the request can be made
- * again: `resendable()` says whether it can (a write whose bytes came from a stream cannot:
- * they are gone). When it cannot, the provider is still asked for a fresh token, so that the
- * next request gets one, and then the 401 is reported.
+ * again; a `send` whose request cannot be made again (a write whose bytes came from a stream)
+ * handles its own 401 and resolves `undefined`.
  *
  * @param subscriber - Where a rejection or a provider's failure (`ExecRequestError`) goes.
  * @param attempt - The subscription's token attempt.
  * @param send - Sends the request with one token: resolves with the 401's error for this
  *   function to report or retry, or `undefined` when the outcome was handled.
- * @param resendable - Whether the request may be sent again.
  */
 export async function sendWithAccessToken(
   subscriber: Subscriber<unknown>,
   attempt: AccessTokenAttempt,
   send: (token: string) => Promise<ExecHttpError | undefined>,
-  resendable: () => boolean = () => true,
 ): Promise<void> {
   const first = attempt.token();
   // A string token is sent in this very turn, as it always was: a request that starts later
@@ -32,11 +29,6 @@ export async function sendWithAccessToken(
     const rejection = await send(token);
     if (rejection === undefined || subscriber.closed) return;
     const rejected = token;
-    if (!resendable()) {
-      await attempt.refresh(rejected).catch(() => undefined);
-      if (!subscriber.closed) subscriber.error(rejection);
-      return;
-    }
     token = await fromProvider(subscriber, attempt.refresh(rejected));
     if (token === undefined && !subscriber.closed) subscriber.error(rejection);
   }

@@ -5,7 +5,7 @@ import type { ExecIssue } from '../errors/exec-issue.js';
 import { ExecNetworkError } from '../errors/exec-network-error.js';
 import { ExecRequestError } from '../errors/exec-request-error.js';
 import { isExecStreamError } from '../errors/exec-stream-error.js';
-import { accessTokenAttempt } from '../tokens/access-token-attempt.js';
+import { type AccessTokenAttempt, accessTokenAttempt } from '../tokens/access-token-attempt.js';
 import type { ExecOptions } from './exec-options.js';
 import { fetchFile, type FileRequest, prepareFileRequest } from './file-request.js';
 import { httpErrorOf, readHttpError } from './read-http-error.js';
@@ -96,14 +96,9 @@ export function writeWith$(
     }
     const controller = new AbortController();
     const progress = createProgress(subscriber, body.totalBytes, scheduler);
-    const upload: Upload = { request, body, progress, signal: controller.signal, subscriber };
     const attempt = accessTokenAttempt(request.options.accessToken);
-    sendWithAccessToken(
-      subscriber,
-      attempt,
-      (token) => sendOnce(upload, token),
-      () => body.resendable,
-    ).catch((error: unknown) => {
+    const upload: Upload = { request, body, progress, signal: controller.signal, subscriber, attempt };
+    sendWithAccessToken(subscriber, attempt, (token) => sendOnce(upload, token)).catch((error: unknown) => {
       if (!subscriber.closed) {
         subscriber.error(
           isExecStreamError(error) ? error : new ExecNetworkError('fetch', error, 'POST /files'),
@@ -130,6 +125,7 @@ interface Upload {
   readonly progress: Progress;
   readonly signal: AbortSignal;
   readonly subscriber: Subscriber<FileWriteEvent>;
+  readonly attempt: AccessTokenAttempt;
 }
 
 /** One try: the 401's error to retry with a fresh token, or `undefined` once handled. */
@@ -140,8 +136,12 @@ async function sendOnce(upload: Upload, token: string): Promise<ExecHttpError | 
   if (answer === undefined || subscriber.closed) return undefined;
   if (answer.status < 200 || answer.status > 299) {
     const error = answer.error;
-    if (answer.status === 401) return error;
-    subscriber.error(error);
+    if (answer.status === 401 && upload.body.resendable) return error;
+    if (answer.status === 401) {
+      // The bytes of a stream are gone: no second try, but the next write gets a fresh token.
+      await upload.attempt.refresh(token).catch(() => undefined);
+    }
+    if (!subscriber.closed) subscriber.error(error);
     return undefined;
   }
   const decoded = decodeFileWritten(answer.text);
