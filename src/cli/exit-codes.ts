@@ -16,6 +16,8 @@ export const EXIT_CODES = {
   usage: 2,
   /** `ExecRequestError`: the request or options were invalid; nothing was sent. */
   request: 64,
+  /** `cp`: a file on this machine could not be read or written. */
+  localFile: 66,
   /** `ExecDecodeError`: a frame was not an exec event. */
   decode: 65,
   /** `ExecHttpError`: the service refused (401, 429, 503...). */
@@ -44,6 +46,7 @@ export const EXIT_CODES = {
  * @param error - What the stream errored with.
  */
 export function exitCodeFor(error: unknown): number {
+  if (isLocalFileError(error)) return EXIT_CODES.localFile;
   if (isExecRequestError(error)) return EXIT_CODES.request;
   if (isExecDecodeError(error)) return EXIT_CODES.decode;
   if (isExecHttpError(error)) return EXIT_CODES.http;
@@ -53,4 +56,15 @@ export function exitCodeFor(error: unknown): number {
   if (isExecNetworkError(error)) return EXIT_CODES.network;
   if (isExecProtocolError(error)) return EXIT_CODES.protocol;
   return EXIT_CODES.software;
+}
+
+/**
+ * Whether an error is Node's own about a file on this machine (`ENOENT`, `EACCES`...: it has a
+ * `syscall` and a `code`), as `cp` meets reading its source or writing its target.
+ *
+ * @param error - Anything thrown.
+ */
+export function isLocalFileError(error: unknown): error is NodeJS.ErrnoException {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return typeof code === 'string' && typeof syscall === 'string';
 }

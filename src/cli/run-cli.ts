@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Observable, Subject } from 'rxjs';
 import { exec$ } from '../client/exec.js';
 import type { ExecOptions } from '../client/exec-options.js';
@@ -10,7 +9,9 @@ import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import type { ExecSignal } from '../session/session-protocol.js';
 import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
 import { CliWebSocket } from './cli-web-socket.js';
+import { cpCommand } from './cp-command.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { parseCliArgs, UsageError } from './parse-cli-args.js';
 
 /** The `interrupt` reason when the reader of the CLI's output went away (EPIPE). */
 export const OUTPUT_CLOSED = 'output closed';
@@ -18,7 +19,8 @@ export const OUTPUT_CLOSED = 'output closed';
 /** Where the CLI reads and writes; `process` in production, buffers in tests. */
 export interface CliIo {
   readonly stdout: { write(chunk: string | Uint8Array): unknown };
-  readonly stderr: { write(chunk: string | Uint8Array): unknown };
+  /** `isTTY`: whether it is a terminal (`cp` then draws a progress bar on it). */
+  readonly stderr: { write(chunk: string | Uint8Array): unknown; readonly isTTY?: boolean };
   /** The terminal's stdin, read only by `exec -i` (and only as fast as the session sends it). */
   readonly stdin: AsyncIterable<Uint8Array>;
   readonly env: NodeJS.ProcessEnv;
@@ -40,6 +42,8 @@ Commands:
   exec    Run a command in a Superserve sandbox (or an embedded local one) and stream its output
   serve   Start a local sandbox that speaks the exec data plane (POST /exec/stream, GET /exec/connect,
           POST /exec), for development and tests
+  cp      Copy files between this machine and a sandbox, like docker cp:
+          cp <local> :<remote> uploads, cp :<remote> <local> downloads (:<dir>/ as a zip)
 
 Run 'superserve-rx <command> --help' for a command's options.
 `;
@@ -91,8 +95,6 @@ Options:
   -h, --help     show this help
 `;
 
-class UsageError extends Error {}
-
 /**
  * Runs the `superserve-rx` command line.
  *
@@ -108,6 +110,8 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
         return await execCommand(rest, io);
       case 'serve':
         return await serveCommand(rest, io);
+      case 'cp':
+        return await cpCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -124,18 +128,8 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
   }
 }
 
-function parse<T extends ParseArgsConfig>(name: string, config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    // Node's message goes on about positionals after '--'; the first sentence is what matters.
-    const message = (error instanceof Error ? error.message : String(error)).split('. ')[0];
-    throw new UsageError(`${name}: ${message}. Run 'superserve-rx ${name} --help'.`);
-  }
-}
-
 async function execCommand(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
-  const { values, positionals } = parse('exec', {
+  const { values, positionals } = parseCliArgs('exec', {
     args: [...args],
     options: {
       url: { type: 'string' },
@@ -266,7 +260,7 @@ function runToExitCode(
 }
 
 async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<number> {
-  const { values, positionals } = parse('serve', {
+  const { values, positionals } = parseCliArgs('serve', {
     args: [...args],
     options: {
       port: { type: 'string' },

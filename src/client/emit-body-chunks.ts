@@ -7,8 +7,13 @@ import { hasBodyStream } from './has-body-stream.js';
  * that breaks off errors with `ExecNetworkError` (`phase: 'body'`).
  *
  * @param endpoint - The request, for messages.
+ * @param ready - Awaited before each read: a consumer that writes to a slow disk holds the body
+ *   (and so the connection) back until it has caught up, instead of piling chunks in memory.
  */
-export function emitBodyChunks(endpoint: 'GET /files'): FileResponseHandler<Uint8Array> {
+export function emitBodyChunks(
+  endpoint: 'GET /files',
+  ready?: () => Promise<void>,
+): FileResponseHandler<Uint8Array> {
   return async (response, subscriber, reading) => {
     if (response.body === null) return subscriber.complete();
     if (!hasBodyStream(response)) {
@@ -20,6 +25,8 @@ export function emitBodyChunks(endpoint: 'GET /files'): FileResponseHandler<Uint
     reading.reader = reader;
     try {
       for (;;) {
+        if (ready !== undefined) await ready();
+        if (subscriber.closed) return;
         const { done, value } = await reader.read();
         if (subscriber.closed) return;
         if (done) break;
