@@ -248,14 +248,14 @@ function run<T>(
     };
     let finished = false;
     // An error may come synchronously, inside subscribe(): the subscription is not assigned yet.
-    let subscription: { unsubscribe(): void } | undefined;
+    const held: { subscription?: { unsubscribe(): void } } = {};
     const stop = (error: unknown): void => {
       if (finished) return;
       finished = true;
-      subscription?.unsubscribe();
+      held.subscription?.unsubscribe();
       finish(steps.cancel().then(() => fail(error, io)));
     };
-    subscription = transfer.subscribe({
+    held.subscription = transfer.subscribe({
       next: (value) => steps.next(value),
       error: stop,
       complete: () => {
@@ -268,7 +268,7 @@ function run<T>(
       if (finished) return;
       finished = true;
       // Unsubscribing aborts the request: the sandbox removes a partial upload.
-      subscription?.unsubscribe();
+      held.subscription?.unsubscribe();
       const outputClosed = io.interrupt.reason === 'output closed';
       if (!outputClosed) io.stderr.write('superserve-rx: interrupted; the copy was stopped\n');
       finish(steps.cancel().then(() => (outputClosed ? EXIT_CODES.outputClosed : EXIT_CODES.interrupted)));
