@@ -1,4 +1,10 @@
-import { chromiumRequirement, type ExternalRequirement, findExternal, launchable } from './external';
+import {
+  chromiumRequirement,
+  type ExternalRequirement,
+  findExternal,
+  launchable,
+  unzipRequirement,
+} from './external';
 
 // The rule for tests that need what `npm ci` does not install: found, skipped with a reason, or,
 // where required, a failure. Checked with real executables, not a browser.
@@ -39,6 +45,9 @@ describe('external requirements', () => {
   it('Chromium: CHROMIUM_PATH is tried before the usual paths, which are tried without it', () => {
     expect(chromiumRequirement({ CHROMIUM_PATH: '/opt/chrome' }).candidates[0]).toBe('/opt/chrome');
     expect(chromiumRequirement({}).candidates).toContain('/usr/bin/chromium');
+    expect(unzipRequirement({ UNZIP_PATH: '/opt/unzip' }).candidates[0]).toBe('/opt/unzip');
+    expect(unzipRequirement({}).candidates).toContain('/usr/bin/unzip');
+    expect(unzipRequirement({}).requiredBy).toBe('SUPERSERVE_RX_REQUIRE_UNZIP');
     expect(chromiumRequirement({}).requiredBy).toBe('SUPERSERVE_RX_REQUIRE_BROWSER');
   });
 });

@@ -83,3 +83,15 @@ export function chromiumRequirement(env: NodeJS.ProcessEnv = process.env): Exter
     howTo: 'apt-get install chromium, or CHROMIUM_PATH=/path/to/chromium npm test',
   };
 }
+
+/** Info-ZIP's unzip, for listing the vendor SDK's zips: `UNZIP_PATH` first, then the usual paths. */
+export function unzipRequirement(env: NodeJS.ProcessEnv = process.env): ExternalRequirement {
+  const usual = ['/usr/bin/unzip', '/bin/unzip', '/usr/local/bin/unzip'];
+  return {
+    what: 'unzip',
+    requiredBy: 'SUPERSERVE_RX_REQUIRE_UNZIP',
+    candidates: env.UNZIP_PATH === undefined || env.UNZIP_PATH === '' ? usual : [env.UNZIP_PATH, ...usual],
+    howTo: 'apt-get install unzip, or UNZIP_PATH=/path/to/unzip',
+    probe: (candidate) => launchable(candidate, ['-v']),
+  };
+}

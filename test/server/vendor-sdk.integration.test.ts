@@ -1,6 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Sandbox } from '@superserve/sdk';
 import WebSocket from 'ws';
 import { type LocalSandbox, startLocalSandbox } from 'superserve-rx/server';
+import { describeWithExternal, unzipRequirement } from '../helpers/external';
 
 // The vendor's own SDK against the local sandbox, on all three exec endpoints it uses:
 // commands.run() without callbacks (POST /exec), with callbacks (POST /exec/stream), and
@@ -84,3 +90,61 @@ describe('@superserve/sdk against the local sandbox', () => {
     expect((await sleeper.wait()).exitCode).toBe(143);
   });
 });
+
+// The vendor SDK's files API, judged on the local sandbox: it works, and here is what it costs.
+describe('@superserve/sdk files against the local sandbox', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vendor-files-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('files.write and files.readText: text, as POST and GET /files', async () => {
+    await vendor.files.write(`${dir}/sub/hello.txt`, 'héllo from the vendor sdk\n');
+    expect(readFileSync(join(dir, 'sub/hello.txt'), 'utf8')).toBe('héllo from the vendor sdk\n');
+    expect(await vendor.files.readText(`${dir}/sub/hello.txt`)).toBe('héllo from the vendor sdk\n');
+    expect(seen).toEqual(['POST /files', 'GET /files']);
+  });
+
+  it('files.write and files.read: binary and 10 MB, byte for byte', async () => {
+    const binary = new Uint8Array(256).map((_, i) => i);
+    await vendor.files.write(`${dir}/binary.dat`, binary);
+    expect(await vendor.files.read(`${dir}/binary.dat`)).toEqual(binary);
+    const big = randomBytes(10 * 1024 * 1024);
+    await vendor.files.write(`${dir}/big.dat`, big);
+    expect(Buffer.from(await vendor.files.read(`${dir}/big.dat`)).equals(big)).toBe(true);
+  });
+
+  it("a missing file's error: the SDK's NotFoundError, without the service's message", async () => {
+    const error = await vendor.files.read(`${dir}/missing.txt`).catch((e: unknown) => e);
+    // The body is {"error":"file not found"}: a string where the SDK reads error.message.
+    expect(error).toMatchObject({ name: 'NotFoundError' });
+    expect((error as Error).message).not.toContain('file not found');
+  });
+});
+
+describeWithExternal(
+  unzipRequirement(),
+  '@superserve/sdk files.downloadDir against the local sandbox',
+  (unzip) => {
+    it('gives a zip whose entries unzip -l lists as <dir>/...', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vendor-zip-'));
+      try {
+        mkdirSync(join(dir, 'out/empty'), { recursive: true });
+        writeFileSync(join(dir, 'out/a.txt'), 'a');
+        writeFileSync(join(dir, 'out/b.bin'), randomBytes(1000));
+        const zip = await vendor.files.downloadDir(`${dir}/out`);
+        writeFileSync(join(dir, 'out.zip'), zip);
+        const listing = execFileSync(unzip, ['-l', join(dir, 'out.zip')], { encoding: 'utf8' });
+        const names = listing
+          .split('\n')
+          .map((line) => /\s(out\/\S*)$/.exec(line)?.[1])
+          .filter((name): name is string => name !== undefined)
+          .sort();
+        expect(names).toEqual(['out/a.txt', 'out/b.bin', 'out/empty/']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
