@@ -4,8 +4,22 @@
 // stdin box feeds the command's stdin, EOF ends it, Ctrl-C sends SIGINT to its process group,
 // and the output arrives as bytes, shown as text (decoded as a stream, so a character split
 // across writes comes out whole) and, for stdout, as hex.
-import { filter, map, merge, share, Subject, tap } from 'rxjs';
-import { exec$, execSession$, isExecHttpError, isExecStreamError, lines, outputText } from 'superserve-rx';
+//
+// The Files tab uploads a chosen file with writeFile$ (a Blob: the progress bar follows the bytes
+// as they go out, through XMLHttpRequest's upload progress), lists the directory with listFiles$
+// and downloads an entry with readFile$ (its chunks gathered into a Blob the browser saves).
+import { filter, map, merge, share, Subject, tap, toArray } from 'rxjs';
+import {
+  exec$,
+  execSession$,
+  isExecHttpError,
+  isExecStreamError,
+  lines,
+  listFiles$,
+  outputText,
+  readFile$,
+  writeFile$,
+} from 'superserve-rx';
 
 // How many stdout bytes the hex view shows: bounded, however much the command prints.
 const HEX_BYTES = 256;
@@ -130,9 +144,99 @@ byId('eof').addEventListener('click', () => {
 
 byId('ctrl-c').addEventListener('click', () => session?.signals.next('SIGINT'));
 
-const showStdinForm = () => (byId('stdin-form').hidden = !byId('interactive').checked);
+const showStdinForm = () =>
+  (byId('stdin-form').hidden = !byId('interactive').checked || byId('files-panel').hidden === false);
 byId('interactive').addEventListener('change', showStdinForm);
 showStdinForm();
+
+// Tabs: the URL and token are shared; the rest of the page is the run's or the files'.
+function showTab(files) {
+  byId('tab-run').setAttribute('aria-selected', String(!files));
+  byId('tab-files').setAttribute('aria-selected', String(files));
+  byId('run-panel').hidden = files;
+  byId('run-panel').style.display = files ? 'none' : 'contents';
+  byId('run-output').hidden = files;
+  byId('files-panel').hidden = !files;
+  byId('stdin-form').hidden = files || !byId('interactive').checked;
+}
+byId('tab-run').addEventListener('click', () => showTab(false));
+byId('tab-files').addEventListener('click', () => showTab(true));
+
+const filesStatus = byId('files-status');
+function setFilesStatus(text, isError = false) {
+  filesStatus.textContent = text;
+  filesStatus.className = isError ? 'error' : '';
+}
+const connection = () => ({ baseUrl: byId('url').value, accessToken: byId('token').value });
+const directory = () => byId('directory').value.replace(/\/+$/, '');
+
+byId('files-form').addEventListener('submit', (submit) => {
+  submit.preventDefault();
+  const file = byId('upload-file').files[0];
+  if (file === undefined) return setFilesStatus('choose a file first', true);
+  const progress = byId('upload-progress');
+  progress.value = 0;
+  progress.max = file.size || 1;
+  byId('upload').disabled = true;
+  setFilesStatus(`uploading ${file.name}…`);
+  writeFile$(`${directory()}/${file.name}`, file, connection()).subscribe({
+    next: (event) => {
+      if (event.type === 'progress') progress.value = event.sentBytes;
+      else setFilesStatus(`written ${event.path} (${event.size} bytes)`);
+    },
+    error: (error) => {
+      setFilesStatus(describe(error), true);
+      byId('upload').disabled = false;
+    },
+    complete: () => {
+      byId('upload').disabled = false;
+      listDirectory();
+    },
+  });
+});
+
+function listDirectory() {
+  listFiles$(directory(), connection()).subscribe({
+    next: ({ entries }) => {
+      const items = [...entries]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((entry) => {
+          const item = document.createElement('li');
+          item.dataset.name = entry.name;
+          item.textContent = `${entry.isDir ? `${entry.name}/` : entry.name} ${entry.size} bytes `;
+          if (!entry.isDir) {
+            const button = document.createElement('button');
+            button.type = 'button';
+            button.textContent = 'Download';
+            button.addEventListener('click', () => download(entry.name));
+            item.append(button);
+          }
+          return item;
+        });
+      byId('file-list').replaceChildren(...items);
+    },
+    error: (error) => setFilesStatus(describe(error), true),
+  });
+}
+byId('list').addEventListener('click', listDirectory);
+
+function download(name) {
+  setFilesStatus(`downloading ${name}…`);
+  readFile$(`${directory()}/${name}`, connection())
+    .pipe(toArray())
+    .subscribe({
+      next: (chunks) => {
+        const blob = new Blob(chunks);
+        const link = document.createElement('a');
+        link.href = URL.createObjectURL(blob);
+        link.download = name;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+        setFilesStatus(`downloaded ${name} (${blob.size} bytes)`);
+      },
+      error: (error) => setFilesStatus(describe(error), true),
+    });
+}
 
 // Prefill from the example server, which knows the local sandbox's URL and token.
 fetch('/config.json')
@@ -141,5 +245,6 @@ fetch('/config.json')
     if (!config) return;
     byId('url').value = config.sandboxUrl;
     byId('token').value = config.accessToken;
+    byId('directory').value = config.filesDir;
     document.body.dataset.ready = 'true';
   });

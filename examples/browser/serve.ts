@@ -1,7 +1,8 @@
 // The browser example's server: the page on one origin, a local sandbox (with CORS for that
 // origin) on another, so that the page really makes cross-origin requests.
 //   npx tsx examples/browser/serve.ts     then open the printed URL
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { type LocalSandbox, startLocalSandbox } from 'superserve-rx/server';
 export interface BrowserExample {
   readonly pageUrl: string;
   readonly sandbox: LocalSandbox;
+  /** The directory the Files tab starts in (a fresh temporary one, removed on close). */
+  readonly filesDir: string;
   close(): Promise<void>;
 }
 
@@ -63,15 +66,19 @@ export async function startBrowserExample(port = 0): Promise<BrowserExample> {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sandbox = await startLocalSandbox({ cors: [pageUrl] });
+  // The local sandbox's paths are this machine's: the Files tab works in a directory of its own.
+  const filesDir = await mkdtemp(join(tmpdir(), 'superserve-rx-browser-files-'));
   files['/config.json'] = {
     type: 'application/json',
-    body: JSON.stringify({ sandboxUrl: sandbox.url, accessToken: sandbox.accessToken }),
+    body: JSON.stringify({ sandboxUrl: sandbox.url, accessToken: sandbox.accessToken, filesDir }),
   };
   return {
     pageUrl,
     sandbox,
+    filesDir,
     close: async () => {
       await sandbox.close();
+      await rm(filesDir, { recursive: true, force: true });
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

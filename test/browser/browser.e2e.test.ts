@@ -1,4 +1,4 @@
-import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -160,6 +160,58 @@ describeWithExternal(chromiumRequirement(), 'the browser example in headless Chr
     } finally {
       await other.close();
     }
+  });
+
+  it('Files tab: uploads a file with a progress bar, lists it and downloads it back', async () => {
+    const bytes = Buffer.alloc(8 * 1024 * 1024);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+    await page.click('#tab-files');
+    expect(await page.isVisible('#files-panel')).toBe(true);
+    expect(await page.isVisible('#run-output')).toBe(false);
+    // Progress as the browser reports it: record every value the bar takes.
+    await page.evaluate(() => {
+      const bar = document.getElementById('upload-progress') as HTMLProgressElement;
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => seen.push(bar.value)).observe(bar, { attributes: true });
+      const setter = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, 'value')!.set!;
+      Object.defineProperty(bar, 'value', {
+        get: () => Number(bar.getAttribute('value')),
+        set: (v: number) => {
+          seen.push(v);
+          setter.call(bar, v);
+        },
+      });
+    });
+    await page.setInputFiles('#upload-file', {
+      name: 'data.bin',
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    await page.click('#upload');
+    const path = join(example.filesDir, 'data.bin');
+    await page.waitForSelector(`#files-status:text("written ${path} (${bytes.length} bytes)")`);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    expect(seen.at(-1)).toBe(bytes.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(await page.getAttribute('#upload-progress', 'max')).toBe(String(bytes.length));
+    expect((await readFile(path)).equals(bytes)).toBe(true);
+    await page.waitForSelector('#file-list li[data-name="data.bin"]');
+    expect(await page.textContent('#file-list li[data-name="data.bin"]')).toContain(
+      `data.bin ${bytes.length} bytes`,
+    );
+    await page.screenshot({ path: join(OUTPUT, 'files.png') });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#file-list li[data-name="data.bin"] button'),
+    ]);
+    expect(download.suggestedFilename()).toBe('data.bin');
+    const saved = join(dir, 'downloaded.bin');
+    await download.saveAs(saved);
+    expect((await readFile(saved)).equals(bytes)).toBe(true);
+    await page.waitForSelector(`#files-status:text("downloaded data.bin (${bytes.length} bytes)")`);
+    await page.click('#tab-run');
+    expect(await page.isVisible('#run-output')).toBe(true);
   });
 
   it('shows a wrong token as the typed HTTP error', async () => {
