@@ -106,7 +106,15 @@ export default tseslint.config(
   },
   {
     files: ['examples/browser/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        Blob: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', 'scripts/**'],
