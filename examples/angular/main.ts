@@ -1,6 +1,9 @@
 // superserve-rx/angular through Angular's own dependency injection, outside any app:
 //   npx tsx examples/angular/main.ts
 // (An Angular CLI app with a component and a route: examples/angular-app/.)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createEnvironmentInjector,
   type EnvironmentInjector,
@@ -20,6 +23,8 @@ async function until(check: () => boolean): Promise<void> {
 
 async function main(): Promise<void> {
   const sandbox = await startLocalSandbox();
+  // The local sandbox's paths are this machine's: files go to a fresh directory.
+  const scratch = mkdtempSync(join(tmpdir(), 'superserve-rx-angular-'));
   // An application's root injector, as bootstrapApplication would create it from app.config.ts.
   const root = createEnvironmentInjector(
     // Browsers have a WebSocket for sessions; Node 20 needs the ws package's.
@@ -60,9 +65,21 @@ async function main(): Promise<void> {
     await until(() => long.lines().length > 0);
     route.destroy();
     console.log(`long run: ${long.lines().join(', ')}; running ${long.running()} after the route's destroy`);
+
+    // An upload with progress, as a component binds it to <progress [value]="sent()" [max]="total()">
+    // (in a browser the content is the File from an <input type="file">, a Blob).
+    const upload = await lastValueFrom(
+      exec.writeFile$(`${scratch}/upload.bin`, new Blob([new Uint8Array(1024 * 1024)])).pipe(toArray()),
+    );
+    const last = upload.filter((event) => event.type === 'progress').at(-1);
+    const written = upload.at(-1);
+    console.log(
+      `upload: progress ${last?.sentBytes} of ${last?.totalBytes} bytes; ${written?.type} ${written?.type === 'written' ? written.size : ''} bytes`,
+    );
   } finally {
     root.destroy();
     await sandbox.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,13 @@ import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import { exec$ } from '../client/exec.js';
 import type { ExecOptions } from '../client/exec-options.js';
 import { execSession$, type ExecSessionIO } from '../client/exec-session.js';
+import type { FileListing } from '../codec/file-listing.js';
+import { downloadDir$ } from '../client/download-dir.js';
+import { listFiles$ } from '../client/list-files.js';
+import { readFile$ } from '../client/read-file.js';
+import { readTextFile$ } from '../client/read-text-file.js';
+import type { FileContent } from '../client/upload-body.js';
+import { type FileWriteEvent, writeFile$ } from '../client/write-file.js';
 import { type CommandRun, commandRun } from './command-run.js';
 import { type CommandSignals, runSignals, type RunSignalsConfig } from './run-signals.js';
 import { resolveSuperserveOptions, SUPERSERVE_OPTIONS_SOURCE } from './superserve-options-source.js';
@@ -81,6 +88,53 @@ export class SuperserveExec {
    */
   execSession$(request: ExecRequest, io: ExecSessionIO = {}): Observable<ExecSessionEvent> {
     return this.bound((options) => execSession$(request, io, options));
+  }
+
+  /**
+   * `writeFile$(path, content, options)` with the provided options: progress as the bytes go
+   * out (a `<progress>` bar's value), then `written`. Errors as `writeFile$` does.
+   *
+   * @param path - The file's absolute path in the sandbox.
+   * @param content - What to write: text, bytes, a `Blob` (a `File` from an `<input>`), a stream.
+   */
+  writeFile$(path: string, content: FileContent): Observable<FileWriteEvent> {
+    return this.bound((options) => writeFile$(path, content, options));
+  }
+
+  /**
+   * `readFile$(path, options)` with the provided options: the file's bytes as they arrive.
+   *
+   * @param path - The file's absolute path in the sandbox.
+   */
+  readFile$(path: string): Observable<Uint8Array> {
+    return this.bound((options) => readFile$(path, options));
+  }
+
+  /**
+   * `readTextFile$(path, options)` with the provided options: the file as UTF-8 text pieces.
+   *
+   * @param path - The file's absolute path in the sandbox.
+   */
+  readTextFile$(path: string): Observable<string> {
+    return this.bound((options) => readTextFile$(path, options));
+  }
+
+  /**
+   * `listFiles$(path, options)` with the provided options: one level of a directory.
+   *
+   * @param path - The directory's absolute path in the sandbox.
+   */
+  listFiles$(path: string): Observable<FileListing> {
+    return this.bound((options) => listFiles$(path, options));
+  }
+
+  /**
+   * `downloadDir$(path, options)` with the provided options: the directory as a zip's bytes.
+   *
+   * @param path - The directory's absolute path in the sandbox.
+   */
+  downloadDir$(path: string): Observable<Uint8Array> {
+    return this.bound((options) => downloadDir$(path, options));
   }
 
   /**

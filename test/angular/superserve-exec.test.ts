@@ -136,6 +136,57 @@ describe('SuperserveExec runs', () => {
   });
 });
 
+describe('SuperserveExec files', () => {
+  it('writes with progress, reads, reads text, lists and zips through the provided options', async () => {
+    const options = await sandboxOptions();
+    const tokens: string[] = [];
+    const exec = rootInjector([
+      // The function form: asked once per transfer, so a fresh token reaches file calls too.
+      provideSuperserve(() => ({
+        ...options,
+        accessToken: () => (tokens.push('asked'), options.accessToken),
+      })),
+    ]).get(SuperserveExec);
+    const path = join(dir, 'ng/hello.txt');
+    const events = await lastValueFrom(exec.writeFile$(path, 'hello from angular').pipe(toArray()));
+    expect(events.at(-2)).toEqual({ type: 'progress', sentBytes: 18, totalBytes: 18 });
+    expect(events.at(-1)).toEqual({ type: 'written', path, size: 18 });
+    expect(Buffer.concat(await lastValueFrom(exec.readFile$(path).pipe(toArray()))).toString()).toBe(
+      'hello from angular',
+    );
+    expect(await lastValueFrom(exec.readTextFile$(path))).toBe('hello from angular');
+    expect((await lastValueFrom(exec.listFiles$(join(dir, 'ng')))).entries.map((e) => e.name)).toEqual([
+      'hello.txt',
+    ]);
+    const zip = Buffer.concat(await lastValueFrom(exec.downloadDir$(join(dir, 'ng')).pipe(toArray())));
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    expect(tokens).toHaveLength(5);
+  });
+
+  it('a file transfer started in an injection context ends with it', async () => {
+    const options = await sandboxOptions();
+    const root = rootInjector([provideSuperserve(options)]);
+    const route = childOf(root);
+    const path = join(dir, 'ng-stream.bin');
+    let pulled = 0;
+    const source = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const upload = runInInjectionContext(route, () => inject(SuperserveExec).writeFile$(path, source));
+    const seen = outcome(upload);
+    await waitFor(() => pulled > 2, 5000, 'the upload to start');
+    route.destroy();
+    const { completed } = await seen;
+    expect(completed).toBe(true);
+    const after = pulled;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(pulled).toBe(after);
+  });
+});
+
 describe('what SuperserveExec starts ends with the context it was called in', () => {
   it('outside an injection context: when the providing injector is destroyed, and the command is killed', async () => {
     const root = rootInjector([provideSuperserve(await sandboxOptions())]);

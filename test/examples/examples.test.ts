@@ -99,11 +99,12 @@ describe('examples', () => {
     ]);
   });
 
-  it('angular/main runs commands through superserve-rx/angular and Angular DI, a session included, and ends a run with its context', async () => {
+  it('angular/main runs commands through superserve-rx/angular and Angular DI, a session included, ends a run with its context and uploads with progress', async () => {
     expect(await example('angular/main.ts')).toEqual([
       'signals: one, two; exit 4',
       'session: you said: hello; exit 0',
       "long run: started; running false after the route's destroy",
+      'upload: progress 1048576 of 1048576 bytes; written 1048576 bytes',
     ]);
   });
 });
