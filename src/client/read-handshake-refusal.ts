@@ -20,8 +20,13 @@ export interface HandshakeResponse {
  *
  * @param response - The refusal.
  * @param secret - The access token, redacted should the server echo it.
+ * @param endpoint - The endpoint dialled, for the message.
  */
-export function readHandshakeRefusal(response: HandshakeResponse, secret: string): Promise<ExecHttpError> {
+export function readHandshakeRefusal(
+  response: HandshakeResponse,
+  secret: string,
+  endpoint = 'GET /exec/connect',
+): Promise<ExecHttpError> {
   return new Promise((resolve) => {
     const chunks: Uint8Array[] = [];
     let size = 0;
@@ -44,7 +49,7 @@ export function readHandshakeRefusal(response: HandshakeResponse, secret: string
           text: new TextDecoder('utf-8').decode(bytes.subarray(0, MAX_ERROR_BODY_BYTES + secret.length)),
           retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
           secret,
-          endpoint: 'GET /exec/connect',
+          endpoint,
         }),
       );
     };

@@ -30,13 +30,24 @@ export class ExecNetworkError extends ExecStreamError {
     cause: unknown,
     endpoint: ExecNetworkEndpoint = 'POST /exec/stream',
   ) {
-    const what = WHAT_FAILED[`${endpoint === 'GET /exec/connect' ? 'session' : ''}${phase}`];
+    const what = WHAT_FAILED[`${WORDS_OF[endpoint] ?? ''}${phase}`];
     super(`${endpoint}: ${what}${describeCause(cause, what)}`, { cause });
   }
 }
 
 /** The requests an {@link ExecNetworkError} can be about. */
-export type ExecNetworkEndpoint = 'POST /exec/stream' | 'GET /exec/connect' | 'GET /files' | 'POST /files';
+export type ExecNetworkEndpoint =
+  | 'POST /exec/stream'
+  | 'GET /exec/connect'
+  | 'GET /terminal'
+  | 'GET /files'
+  | 'POST /files';
+
+/** The WebSockets, which have words of their own. */
+const WORDS_OF: Partial<Record<ExecNetworkEndpoint, 'session' | 'terminal'>> = {
+  'GET /exec/connect': 'session',
+  'GET /terminal': 'terminal',
+};
 
 // A session has its own words: browsers hide why a WebSocket did not open.
 const WHAT_FAILED = {
@@ -44,6 +55,8 @@ const WHAT_FAILED = {
   body: 'reading the response body failed',
   sessionfetch: 'the WebSocket did not open',
   sessionbody: 'the session was lost (closed abnormally, with no terminal frame)',
+  terminalfetch: 'the WebSocket did not open',
+  terminalbody: 'the terminal was lost (closed abnormally)',
 } as const;
 
 // Duck-typed, not `instanceof Error`: fetch's errors may come from another realm.
