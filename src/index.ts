@@ -34,6 +34,17 @@ export {
   TOKEN_SUBPROTOCOL_PREFIX,
 } from './session/session-protocol.js';
 export type { ExecSignal } from './session/session-protocol.js';
+export { decodeTerminalFrame } from './session/decode-terminal-frame.js';
+export { terminalCloseError } from './session/terminal-close-error.js';
+export {
+  MAX_TERMINAL_DIMENSION,
+  MAX_TERMINAL_INPUT_FRAME_BYTES,
+  MAX_TERMINAL_OUTPUT_FRAME_BYTES,
+  TERMINAL_PATH,
+  TERMINAL_SIGNALS,
+  TERMINAL_SUBPROTOCOL,
+} from './session/terminal-protocol.js';
+export type { TerminalSignal, TerminalSize } from './session/terminal-protocol.js';
 export type { SseDecoder, SseDecoderConfig } from './sse/create-sse-decoder.js';
 
 export type { AccessTokenContext, AccessTokenProvider } from './tokens/access-token-attempt.js';
@@ -52,6 +63,8 @@ export {
 } from './client/exec-options.js';
 export { execSession$, STDIN_HIGH_WATER_MARK } from './client/exec-session.js';
 export type { ExecSessionIO } from './client/exec-session.js';
+export { terminal$ } from './client/terminal.js';
+export type { TerminalEvent, TerminalIO } from './client/terminal.js';
 export type { ExecStdin } from './client/start-stdin-pump.js';
 export type { WebSocketConstructor, WebSocketLike } from './client/web-socket-like.js';
 export type { ExecOptions } from './client/exec-options.js';

@@ -16,7 +16,9 @@ import { readTextFile$ } from './read-text-file.js';
 import type { FileContent } from './upload-body.js';
 import { type FileWriteEvent, writeFile$ } from './write-file.js';
 
-/** `exec$`, `execEither$`, `execSession$` and the file functions bound to one set of {@link ExecOptions}. */
+import { terminal$, type TerminalEvent, type TerminalIO } from './terminal.js';
+
+/** `exec$`, `execEither$`, `execSession$`, `terminal$` and the file functions bound to one set of {@link ExecOptions}. */
 export interface ExecClient {
   /** {@link exec$} with the client's options. */
   exec$(request: ExecRequest): Observable<ExecOutcomeEvent>;
@@ -24,6 +26,8 @@ export interface ExecClient {
   execEither$(request: ExecRequest): Observable<Either<ExecDecodeError, ExecEvent>>;
   /** {@link execSession$} with the client's options. */
   execSession$(request: ExecRequest, io?: ExecSessionIO): Observable<ExecSessionEvent>;
+  /** {@link terminal$} with the client's options. */
+  terminal$(io?: TerminalIO): Observable<TerminalEvent>;
   /** {@link writeFile$} with the client's options. */
   writeFile$(path: string, content: FileContent): Observable<FileWriteEvent>;
   /** {@link readFile$} with the client's options. */
@@ -37,7 +41,7 @@ export interface ExecClient {
 }
 
 /**
- * Binds `exec$`, `execEither$`, `execSession$` and the file functions to one sandbox's options, so that call sites pass only the
+ * Binds `exec$`, `execEither$`, `execSession$`, `terminal$` and the file functions to one sandbox's options, so that call sites pass only the
  * request. The options are read at each subscription, so environment fallbacks apply then.
  *
  * @param options - Where and how to send every request.
@@ -57,5 +61,6 @@ export function createExecClient(options: ExecOptions = {}): ExecClient {
     readTextFile$: (path) => readTextFile$(path, options),
     listFiles$: (path) => listFiles$(path, options),
     downloadDir$: (path) => downloadDir$(path, options),
+    terminal$: (io) => terminal$(io, options),
   };
 }

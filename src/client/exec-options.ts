@@ -164,10 +164,12 @@ export interface ResolvedSessionOptions {
  * vendor SDK does.
  *
  * @param options - What the caller gave.
+ * @param path - The endpoint's path: `/exec/connect`, or `/terminal` for `terminal$`.
  * @returns The resolved options, or the issues that make them unusable.
  */
 export function resolveSessionOptions(
   options: ExecOptions,
+  path: string = EXEC_CONNECT_PATH,
 ):
   | { readonly ok: true; readonly value: ResolvedSessionOptions }
   | { readonly ok: false; readonly issues: ExecIssue[] } {
@@ -177,7 +179,7 @@ export function resolveSessionOptions(
   if (typeof accessToken === 'string' && !SUBPROTOCOL_TOKEN.test(accessToken)) {
     issues.push({ path: 'accessToken', message: SUBPROTOCOL_TOKEN_ISSUE });
   }
-  const url = sessionUrl(baseUrlOf(options), options.sandboxId);
+  const url = sessionUrl(baseUrlOf(options), options.sandboxId, path);
   if (url === undefined) {
     issues.push({ path: 'baseUrl', message: 'expected an absolute http(s) URL' });
   } else if (url === INVALID_SANDBOX_ID) {
@@ -251,8 +253,9 @@ const INVALID_SANDBOX_ID = Symbol('invalid sandboxId');
 function sessionUrl(
   baseUrl: string,
   sandboxId: string | undefined,
+  path: string,
 ): string | typeof INVALID_SANDBOX_ID | undefined {
-  const http = endpointUrl(baseUrl, EXEC_CONNECT_PATH);
+  const http = endpointUrl(baseUrl, path);
   if (http === undefined) return undefined;
   const url = new URL(http);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -1,7 +1,7 @@
 import { asyncScheduler, isObservable, type Observable, Subscription } from 'rxjs';
 import { ExecProtocolError } from '../errors/exec-protocol-error.js';
 import { ExecRequestError } from '../errors/exec-request-error.js';
-import { createStdinEncoder } from '../session/create-stdin-encoder.js';
+import { createStdinEncoder, type StdinEncoder } from '../session/create-stdin-encoder.js';
 
 /** What a session's stdin can be: pushed (an Observable) or pulled (an iterable or a stream). */
 export type ExecStdin =
@@ -23,6 +23,22 @@ export interface StdinPumpConfig {
   readonly maxBuffered: number;
   /** Ends the session with this error (the source's own, or why the pump gave up). */
   readonly onError: (error: unknown) => void;
+  /**
+   * How chunks become frames.
+   * @defaultValue `/exec/connect`'s: `[0x00]` and at most 32 KiB
+   */
+  readonly encoder?: StdinEncoder;
+  /**
+   * The frame that ends the input, sent when the source completes (or at once when there is no
+   * source); `null` for none (a terminal has no end of input).
+   * @defaultValue {@link STDIN_CLOSE_FRAME}
+   */
+  readonly endFrame?: string | null;
+  /**
+   * What the input is called in errors.
+   * @defaultValue `stdin`
+   */
+  readonly name?: string;
 }
 
 /** A running pump. */
@@ -59,13 +75,15 @@ export function startStdinPump(
   sink: StdinSink,
   config: StdinPumpConfig,
 ): StdinPump {
-  const encoder = createStdinEncoder();
+  const encoder = config.encoder ?? createStdinEncoder();
+  const endFrame = config.endFrame === undefined ? STDIN_CLOSE_FRAME : config.endFrame;
+  const name = config.name ?? 'stdin';
   let stopped = false;
   const sendChunk = (chunk: unknown): boolean => {
     if (typeof chunk !== 'string' && !isBytes(chunk)) {
       config.onError(
         new ExecRequestError([
-          { path: 'stdin', message: `expected strings or Uint8Arrays, got ${kindOf(chunk)}` },
+          { path: name, message: `expected strings or Uint8Arrays, got ${kindOf(chunk)}` },
         ]),
       );
       return false;
@@ -75,7 +93,7 @@ export function startStdinPump(
   };
   const end = (): void => {
     for (const frame of encoder.end()) sink.send(frame);
-    sink.send(STDIN_CLOSE_FRAME);
+    if (endFrame !== null) sink.send(endFrame);
   };
 
   if (source === undefined) {
@@ -99,8 +117,8 @@ export function startStdinPump(
             giveUp();
             config.onError(
               new ExecProtocolError(
-                `stdin: the Observable pushed more than ${config.maxBuffered} bytes the socket has not sent yet ` +
-                  '(options.maxBufferedStdinBytes); pass stdin as an AsyncIterable or a ReadableStream, which are read only as fast as the socket sends',
+                `${name}: the Observable pushed more than ${config.maxBuffered} bytes the socket has not sent yet ` +
+                  `(options.maxBufferedStdinBytes); pass ${name} as an AsyncIterable or a ReadableStream, which are read only as fast as the socket sends`,
               ),
             );
           }

@@ -14,24 +14,34 @@ export interface StdinEncoder {
 }
 
 /**
- * Makes the stdin encoder of one session.
+ * Makes the stdin encoder of one session (or, with no channel byte and 64 KiB frames, of one
+ * terminal's input).
  *
  * @param maxPayload - The most bytes of stdin per frame.
+ * @param channel - The byte each frame starts with (`0x00` for `/exec/connect`), or `null` for
+ *   none (`/terminal`'s input is raw bytes).
  * @example
  * ```ts
  * const encoder = createStdinEncoder();
  * encoder.encode('hi\n'); // [Uint8Array [0, 104, 105, 10]]
  * ```
  */
-export function createStdinEncoder(maxPayload: number = MAX_SESSION_FRAME_PAYLOAD_BYTES): StdinEncoder {
+export function createStdinEncoder(
+  maxPayload: number = MAX_SESSION_FRAME_PAYLOAD_BYTES,
+  channel: number | null = SESSION_CHANNEL.stdin,
+): StdinEncoder {
   const utf8 = new TextEncoder();
   let heldHighSurrogate = '';
   const frames = (bytes: Uint8Array): Uint8Array[] => {
     const out: Uint8Array[] = [];
     for (let offset = 0; offset < bytes.length; offset += maxPayload) {
       const piece = bytes.subarray(offset, offset + maxPayload);
+      if (channel === null) {
+        out.push(piece);
+        continue;
+      }
       const frame = new Uint8Array(piece.length + 1);
-      frame[0] = SESSION_CHANNEL.stdin;
+      frame[0] = channel;
       frame.set(piece, 1);
       out.push(frame);
     }

@@ -57,7 +57,8 @@ export async function startWsFaultServer(
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (protocols) => (protocols.has('superserve.exec.v1') ? 'superserve.exec.v1' : false),
+    handleProtocols: (protocols) =>
+      ['superserve.exec.v1', 'superserve.terminal.v1'].find((name) => protocols.has(name)) ?? false,
   });
   const connections: FaultConnection[] = [];
   let taken = 0;
