@@ -56,7 +56,7 @@ export interface ExecOptions {
    */
   readonly maxEventLength?: number;
   /**
-   * The WebSocket constructor `execSession$` dials with: browsers and Node 22+ have one; on
+   * The WebSocket constructor `execSession$` and `terminal$` dial with: browsers and Node 22+ have one; on
    * Node 20 pass the `ws` package's (`import WebSocket from 'ws'`). Without one, `execSession$`
    * errors with `ExecRequestError` and dials nothing.
    * @defaultValue `globalThis.WebSocket`

@@ -99,6 +99,15 @@ describe('examples', () => {
     ]);
   });
 
+  it('terminal types into a shell, resizes it, interrupts a program with 0x03 and exits', async () => {
+    expect(await example('terminal.ts')).toEqual([
+      'typed: answer 42',
+      'size: 30 100',
+      'interrupted: 130',
+      'shell: exited',
+    ]);
+  });
+
   it('angular/main runs commands through superserve-rx/angular and Angular DI, a session included, ends a run with its context and uploads with progress', async () => {
     expect(await example('angular/main.ts')).toEqual([
       'signals: one, two; exit 4',
