@@ -47,7 +47,9 @@ export interface TerminalIO {
 
 /** Output of the terminal: raw bytes, as the terminal wrote them (stdout and stderr merged by it). */
 export interface TerminalEvent {
+  /** Always `'stdout'`: a terminal has one output stream, so that `stdoutText()` reads it. */
   readonly type: 'stdout';
+  /** The bytes of one frame; a UTF-8 character may be split across two. */
   readonly data: Uint8Array;
 }
 

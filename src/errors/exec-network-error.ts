@@ -49,13 +49,15 @@ const WORDS_OF: Partial<Record<ExecNetworkEndpoint, 'session' | 'terminal'>> = {
   'GET /terminal': 'terminal',
 };
 
-// A session has its own words: browsers hide why a WebSocket did not open.
+// A WebSocket has its own words: browsers hide why one did not open.
+const DID_NOT_OPEN = 'the WebSocket did not open';
+
 const WHAT_FAILED = {
   fetch: 'fetch failed',
   body: 'reading the response body failed',
-  sessionfetch: 'the WebSocket did not open',
+  sessionfetch: DID_NOT_OPEN,
   sessionbody: 'the session was lost (closed abnormally, with no terminal frame)',
-  terminalfetch: 'the WebSocket did not open',
+  terminalfetch: DID_NOT_OPEN,
   terminalbody: 'the terminal was lost (closed abnormally)',
 } as const;
 

@@ -9,8 +9,8 @@ export const TERMINAL_SUBPROTOCOL = 'superserve.terminal.v1';
 
 /**
  * The most bytes one client message may hold; a larger one closes the terminal with 1009
- * ({@link TERMINAL_READ_LIMIT_REASON}) and kills the shell. Input is sent in frames of at most
- * this many bytes.
+ * (`read limited at 65537 bytes`) and kills the shell. Input is sent in frames of at most this
+ * many bytes.
  */
 export const MAX_TERMINAL_INPUT_FRAME_BYTES = 64 * 1024;
 
@@ -38,7 +38,9 @@ export type TerminalSignal = (typeof TERMINAL_SIGNALS)[number];
 
 /** A terminal's size in character cells. */
 export interface TerminalSize {
+  /** Columns: an integer in 1..65535. */
   readonly cols: number;
+  /** Rows: an integer in 1..65535. */
   readonly rows: number;
 }
 
