@@ -37,11 +37,7 @@ export class ExecNetworkError extends ExecStreamError {
 
 /** The requests an {@link ExecNetworkError} can be about. */
 export type ExecNetworkEndpoint =
-  | 'POST /exec/stream'
-  | 'GET /exec/connect'
-  | 'GET /terminal'
-  | 'GET /files'
-  | 'POST /files';
+  'POST /exec/stream' | 'GET /exec/connect' | 'GET /terminal' | 'GET /files' | 'POST /files';
 
 /** The WebSockets, which have words of their own. */
 const WORDS_OF: Partial<Record<ExecNetworkEndpoint, 'session' | 'terminal'>> = {
