@@ -30,7 +30,8 @@ export class ExecNetworkError extends ExecStreamError {
     cause: unknown,
     endpoint: ExecNetworkEndpoint = 'POST /exec/stream',
   ) {
-    const what = WHAT_FAILED[`${WORDS_OF[endpoint] ?? ''}${phase}`];
+    const socket = endpoint === 'GET /exec/connect' || endpoint === 'GET /terminal';
+    const what = WHAT_FAILED[`${socket ? 'session' : ''}${phase}`];
     super(`${endpoint}: ${what}${describeCause(cause, what)}`, { cause });
   }
 }
@@ -39,22 +40,12 @@ export class ExecNetworkError extends ExecStreamError {
 export type ExecNetworkEndpoint =
   'POST /exec/stream' | 'GET /exec/connect' | 'GET /terminal' | 'GET /files' | 'POST /files';
 
-/** The WebSockets, which have words of their own. */
-const WORDS_OF: Partial<Record<ExecNetworkEndpoint, 'session' | 'terminal'>> = {
-  'GET /exec/connect': 'session',
-  'GET /terminal': 'terminal',
-};
-
-// A WebSocket has its own words: browsers hide why one did not open.
-const DID_NOT_OPEN = 'the WebSocket did not open';
-
+// A WebSocket (a session or a terminal) has its own words: browsers hide why one did not open.
 const WHAT_FAILED = {
   fetch: 'fetch failed',
   body: 'reading the response body failed',
-  sessionfetch: DID_NOT_OPEN,
+  sessionfetch: 'the WebSocket did not open',
   sessionbody: 'the session was lost (closed abnormally, with no terminal frame)',
-  terminalfetch: DID_NOT_OPEN,
-  terminalbody: 'the terminal was lost (closed abnormally)',
 } as const;
 
 // Duck-typed, not `instanceof Error`: fetch's errors may come from another realm.

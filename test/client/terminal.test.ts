@@ -184,7 +184,7 @@ describe('terminal$: output and the close', () => {
       ],
       [1008, 'policy', isExecProtocolError, /1008/],
       [1003, 'no text', isExecProtocolError, /1003/],
-      ['drop', '', isExecNetworkError, /GET \/terminal: the terminal was lost/],
+      ['drop', '', isExecNetworkError, /GET \/terminal: the session was lost \(closed abnormally/],
       [4000, `bye ${TOKEN}`, isExecIncompleteError, /closed with 4000 \(bye \[redacted\]\)/],
       [1001, 'going away', isExecIncompleteError, /1001/],
     ];
