@@ -200,8 +200,13 @@ describe('/terminal: the shell', () => {
     }
     await waitForScreen(session, 'slept 6');
     session.ws.send(JSON.stringify({ type: 'signal', name: 'SIGINT' }));
-    type(session, 'echo "alive $((4+4))"\n');
-    await waitForScreen(session, 'alive 8');
+    // Readline drops the line being typed when SIGINT lands: type until one line gets through.
+    const typing = setInterval(() => type(session, 'echo "alive $((4+4))"\n'), 300);
+    try {
+      await waitForScreen(session, 'alive 8');
+    } finally {
+      clearInterval(typing);
+    }
     session.ws.send(JSON.stringify({ type: 'signal', name: 'SIGHUP' }));
     expect(await session.closed).toEqual({ code: 1000, reason: 'shell exited' });
   });
