@@ -50,7 +50,7 @@ const MAY_IMPORT = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'docs/**', 'node_modules/**', '.stryker-tmp/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'docs/**', 'node_modules/**', '.stryker-tmp/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
