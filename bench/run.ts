@@ -1,8 +1,9 @@
 // `npm run bench`: the contenders side by side in one process, interleaved over several rounds,
 // medians reported; then memory, lines() scaling and the local sandbox (exec$ and execSession$
-// output, execSession$ stdin, each against a direct child_process pipe). Environment:
+// output, execSession$ stdin, each against a direct child_process pipe), and files (bench/files.ts:
+// upload and download against cp, beside the vendor SDK). Environment:
 // BENCH_ROUNDS (default 5), BENCH_SCALE (payload size factor, default 1), BENCH_MEMORY_BYTES
-// (default 1 GiB).
+// (default 1 GiB), BENCH_FILE_BYTES (default 1 GiB), BENCH_FILE_ROUNDS (default 3).
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +21,7 @@ import {
 } from './contenders.js';
 import { startPayloadServer, type ScenarioStats } from './payload-process.js';
 import { CliWebSocket } from '../src/cli/cli-web-socket.js';
+import { fileFigures, fileSummary, fileTable } from './files.js';
 import { SCENARIOS } from './scenarios.js';
 import { directOutput, directStdin, outputCommand, sessionOutput, sessionStdin } from './sessions.js';
 
@@ -311,6 +313,12 @@ async function main(): Promise<void> {
     );
     console.log(localTable(local.stdin));
 
+    const files = await fileFigures();
+    console.log(
+      `\n## files: ${fixed(Number(process.env.BENCH_FILE_BYTES ?? 1024 ** 3) / MiB, 0)} MiB through the local sandbox (\`serve\` in its own process), each path in its own process`,
+    );
+    console.log(fileTable(files));
+
     const m = (scenario: string) => medians[scenario]!;
     const sdkMin = Math.min(...SCENARIOS.map((s) => m(s)['@superserve/sdk']! / m(s)['exec$ lines']!));
     console.log(
@@ -326,7 +334,7 @@ async function main(): Promise<void> {
         `(CliWebSocket ${ratio(local.stdin, 'execSession$ + CliWebSocket, sandbox in this process')}, ${ratio(local.stdin, 'execSession$ + CliWebSocket, `serve` in its own process')}); ` +
         `session memory +${Object.values(sessionMemory)
           .map((figure) => fixed(figure.growth / MiB, 1))
-          .join(', +')} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin`,
+          .join(', +')} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin; ${fileSummary(files)}`,
     );
   } finally {
     server.close();

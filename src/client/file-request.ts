@@ -170,12 +170,15 @@ export async function fetchFile(
   headers.set('X-Access-Token', token);
   let response: Response;
   try {
-    // Never follow a redirect: fetch would re-send X-Access-Token to wherever it points.
+    // Never follow a redirect: fetch would re-send X-Access-Token to wherever it points. An
+    // upload refuses one outright ('error': a network error) rather than 'manual': under any
+    // other mode Node's fetch clones the request, teeing a streamed body, and the branch never
+    // read keeps every byte sent (nodejs/undici#4058): a 1 GiB upload held 1 GiB.
     response = await request.options.fetch(request.url, {
       method: request.endpoint === 'GET /files' ? 'GET' : 'POST',
       headers,
       signal,
-      redirect: 'manual',
+      redirect: init.body === undefined ? 'manual' : 'error',
       ...(init.body !== undefined && { body: init.body, duplex: 'half' }),
     } as RequestInit);
   } catch (error) {

@@ -16,7 +16,7 @@ export interface ReceiveFileConfig {
 }
 
 /** Bytes gathered before one write to disk: fewer, larger writes than one per socket read. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
+const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * `POST /files`: streams the body to disk as it arrives (the socket is read only as fast as the
@@ -95,39 +95,49 @@ async function copyBody(
   let size = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;
-  const flush = async (): Promise<void> => {
+  // One batch is written while the next is read: the socket and the disk work at the same
+  // time, and at most two batches are held.
+  let writing: Promise<CopyOutcome | undefined> = Promise.resolve(undefined);
+  const flush = async (): Promise<CopyOutcome | undefined> => {
+    const failed = await writing;
+    if (failed !== undefined) return failed;
     const buffers = batch;
     batch = [];
     batchBytes = 0;
-    await file.writev(buffers);
+    writing = diskWrite(() => file.writev(buffers));
+    return undefined;
   };
   try {
     // Not destroyed on an early return: the refusal (413, 507) still has to be answered on it.
     for await (const chunk of request.iterator({ destroyOnReturn: false })) {
       const buffer = chunk as Buffer;
       size += buffer.length;
-      if (size > config.maxBytes) return { ok: false, reason: 'too-large' };
+      if (size > config.maxBytes) return (await writing) ?? { ok: false, reason: 'too-large' };
       batch.push(buffer);
       batchBytes += buffer.length;
       if (batchBytes >= WRITE_BATCH_BYTES) {
-        const written = await diskWrite(flush);
-        if (written !== undefined) return written;
+        const failed = await flush();
+        if (failed !== undefined) return failed;
       }
     }
   } catch {
+    await writing;
     return { ok: false, reason: 'client' };
   } finally {
     socket.setTimeout(0);
     socket.off('timeout', onIdle);
   }
   // A client that aborted may still end the iteration quietly: only a complete body counts.
-  if (!request.complete) return { ok: false, reason: 'client' };
-  return (await diskWrite(flush)) ?? { ok: true, size };
+  if (!request.complete) {
+    await writing;
+    return { ok: false, reason: 'client' };
+  }
+  return (await flush()) ?? (await writing) ?? { ok: true, size };
 }
 
-async function diskWrite(flush: () => Promise<void>): Promise<CopyOutcome | undefined> {
+async function diskWrite(write: () => Promise<unknown>): Promise<CopyOutcome | undefined> {
   try {
-    await flush();
+    await write();
     return undefined;
   } catch (error) {
     return { ok: false, reason: 'disk', error };
