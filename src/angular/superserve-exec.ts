@@ -6,6 +6,7 @@ import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import { exec$ } from '../client/exec.js';
 import type { ExecOptions } from '../client/exec-options.js';
 import { execSession$, type ExecSessionIO } from '../client/exec-session.js';
+import { terminal$, type TerminalEvent, type TerminalIO } from '../client/terminal.js';
 import type { FileListing } from '../codec/file-listing.js';
 import { downloadDir$ } from '../client/download-dir.js';
 import { listFiles$ } from '../client/list-files.js';
@@ -88,6 +89,19 @@ export class SuperserveExec {
    */
   execSession$(request: ExecRequest, io: ExecSessionIO = {}): Observable<ExecSessionEvent> {
     return this.bound((options) => execSession$(request, io, options));
+  }
+
+  /**
+   * `terminal$(io, options)` with the provided options: an interactive shell in a
+   * pseudo-terminal over `GET /terminal`, one per subscription; its output as raw bytes.
+   * Browsers dial with their own `WebSocket`; on Node 20 provide `webSocket` in the options.
+   *
+   * Errors as `terminal$` does.
+   *
+   * @param io - What is typed (`input`), the terminal's size (`resize`) and signals for the shell.
+   */
+  terminal$(io: TerminalIO = {}): Observable<TerminalEvent> {
+    return this.bound((options) => terminal$(io, options));
   }
 
   /**
@@ -174,8 +188,8 @@ export class SuperserveExec {
   /**
    * `start(options)` per subscription, with the options resolved in the caller's injection
    * context (else the providing injector's), ended by the caller's destroy or the providing
-   * injector's, whichever comes first. Every method goes through here, so that a new one is a
-   * line: `terminal$(io) { return this.bound((options) => terminal$(io, options)); }`.
+   * injector's, whichever comes first. Every method goes through here, so that each is a line
+   * (`terminal$(io) { return this.bound((options) => terminal$(io, options)); }`).
    */
   private bound<T>(start: (options: ExecOptions) => Observable<T>): Observable<T> {
     const { started, ended$ } = this.callContext(start);

@@ -9,7 +9,7 @@ import {
   Injector,
   runInInjectionContext,
 } from '@angular/core';
-import { forkJoin, lastValueFrom, map, Subject, tap, toArray } from 'rxjs';
+import { forkJoin, lastValueFrom, map, of, Subject, tap, toArray } from 'rxjs';
 import WebSocket from 'ws';
 import { type ExecOptions, type ExecSignal, isExecFailedError, isExecRequestError } from 'superserve-rx';
 import {
@@ -391,5 +391,37 @@ describe('SuperserveExec sessions', () => {
     const exec = rootInjector([provideSuperserve(await sandboxOptions())]).get(SuperserveExec);
     const events = await lastValueFrom(exec.execSession$({ command: 'exit 3' }).pipe(toArray()));
     expect(events).toEqual([{ type: 'finished', exitCode: 3 }]);
+  });
+});
+
+describe('SuperserveExec terminals', () => {
+  /** A terminal's output so far, as text. */
+  function screenOf(events$: ReturnType<SuperserveExec['terminal$']>) {
+    let text = '';
+    const decoder = new TextDecoder();
+    const ended = outcome(
+      events$.pipe(tap((event) => (text += decoder.decode(event.data, { stream: true })))),
+    );
+    return { ended, text: () => text };
+  }
+
+  it('runs what is typed in a shell with the provided options', async () => {
+    const exec = rootInjector([provideSuperserve(await sandboxOptions())]).get(SuperserveExec);
+    const screen = screenOf(exec.terminal$({ input: of('echo "<$((6*7))>"\r', 'exit\r') }));
+    expect(await screen.ended).toMatchObject({ completed: true });
+    expect(screen.text()).toContain('<42>');
+  });
+
+  it('closes the terminal when the context it was called in is destroyed, and the shell is killed', async () => {
+    const root = rootInjector([provideSuperserve(await sandboxOptions())]);
+    const route = childOf(root);
+    const pidFile = join(dir, 'terminal.pid');
+    const input = new Subject<string>();
+    const screen = screenOf(runInInjectionContext(route, () => inject(SuperserveExec).terminal$({ input })));
+    input.next(`echo $$ > ${pidFile}\r`);
+    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the shell’s pid');
+    route.destroy();
+    expect(await screen.ended).toMatchObject({ completed: true });
+    await gone(pidFile);
   });
 });
