@@ -109,6 +109,7 @@ export default tseslint.config(
     languageOptions: {
       globals: {
         document: 'readonly',
+        window: 'readonly',
         fetch: 'readonly',
         Blob: 'readonly',
         URL: 'readonly',

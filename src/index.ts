@@ -64,6 +64,8 @@ export {
 export { execSession$, STDIN_HIGH_WATER_MARK } from './client/exec-session.js';
 export type { ExecSessionIO } from './client/exec-session.js';
 export { terminal$ } from './client/terminal.js';
+export { attachTerminal } from './client/attach-terminal.js';
+export type { XtermDisposable, XtermLike } from './client/attach-terminal.js';
 export type { TerminalEvent, TerminalIO } from './client/terminal.js';
 export type { ExecStdin } from './client/start-stdin-pump.js';
 export type { WebSocketConstructor, WebSocketLike } from './client/web-socket-like.js';

@@ -8,8 +8,14 @@
 // The Files tab uploads a chosen file with writeFile$ (a Blob: the progress bar follows the bytes
 // as they go out, through XMLHttpRequest's upload progress), lists the directory with listFiles$
 // and downloads an entry with readFile$ (its chunks gathered into a Blob the browser saves).
+//
+// The Terminal tab is the sandbox's shell in xterm.js: attachTerminal wires the widget's keys,
+// size (fitted to its box, and again whenever the window is resized) and screen to terminal$.
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
 import { filter, map, merge, share, Subject, tap, toArray } from 'rxjs';
 import {
+  attachTerminal,
   exec$,
   execSession$,
   isExecHttpError,
@@ -18,6 +24,7 @@ import {
   listFiles$,
   outputText,
   readFile$,
+  terminal$,
   writeFile$,
 } from 'superserve-rx';
 
@@ -149,18 +156,74 @@ const showStdinForm = () =>
 byId('interactive').addEventListener('change', showStdinForm);
 showStdinForm();
 
-// Tabs: the URL and token are shared; the rest of the page is the run's or the files'.
-function showTab(files) {
-  byId('tab-run').setAttribute('aria-selected', String(!files));
-  byId('tab-files').setAttribute('aria-selected', String(files));
-  byId('run-panel').hidden = files;
-  byId('run-panel').style.display = files ? 'none' : 'contents';
-  byId('run-output').hidden = files;
-  byId('files-panel').hidden = !files;
-  byId('stdin-form').hidden = files || !byId('interactive').checked;
+// Tabs: the URL and token are shared; the rest of the page is the run's, the files' or the terminal's.
+function showTab(tab) {
+  const run = tab === 'run';
+  for (const name of ['run', 'files', 'terminal']) {
+    byId(`tab-${name}`).setAttribute('aria-selected', String(tab === name));
+  }
+  byId('run-panel').hidden = !run;
+  byId('run-panel').style.display = run ? 'contents' : 'none';
+  byId('run-output').hidden = !run;
+  byId('files-panel').hidden = tab !== 'files';
+  byId('terminal-panel').hidden = tab !== 'terminal';
+  byId('stdin-form').hidden = !run || !byId('interactive').checked;
+  if (tab === 'terminal') openTerminal();
 }
-byId('tab-run').addEventListener('click', () => showTab(false));
-byId('tab-files').addEventListener('click', () => showTab(true));
+byId('tab-run').addEventListener('click', () => showTab('run'));
+byId('tab-files').addEventListener('click', () => showTab('files'));
+byId('tab-terminal').addEventListener('click', () => showTab('terminal'));
+
+// The Terminal tab: one xterm.js widget, fitted to its box; each "New shell" is a new terminal$.
+let term;
+let fit;
+let shell;
+function setTerminalStatus(text, isError = false) {
+  byId('terminal-status').textContent = text;
+  byId('terminal-status').className = isError ? 'error' : '';
+}
+function showTerminalSize() {
+  document.body.dataset.terminalSize = `${term.rows} ${term.cols}`;
+}
+function openTerminal() {
+  if (term === undefined) {
+    term = new Terminal({ fontSize: 13, cursorBlink: true });
+    fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(byId('terminal'));
+    term.onResize(showTerminalSize);
+    window.addEventListener('resize', () => fit.fit());
+  }
+  fit.fit();
+  showTerminalSize();
+  if (shell === undefined) connectShell();
+  term.focus();
+}
+function connectShell() {
+  shell?.unsubscribe();
+  setTerminalStatus('connected');
+  byId('terminal-disconnect').disabled = false;
+  const ended = (text, isError = false) => {
+    shell = undefined;
+    byId('terminal-disconnect').disabled = true;
+    setTerminalStatus(text, isError);
+  };
+  shell = attachTerminal(term, (io) => terminal$(io, connection()), {
+    complete: () => ended('shell exited'),
+    error: (error) => ended(describe(error), true),
+  });
+}
+byId('terminal-connect').addEventListener('click', () => {
+  term.reset();
+  connectShell();
+  term.focus();
+});
+byId('terminal-disconnect').addEventListener('click', () => {
+  shell?.unsubscribe();
+  shell = undefined;
+  byId('terminal-disconnect').disabled = true;
+  setTerminalStatus('disconnected');
+});
 
 const filesStatus = byId('files-status');
 function setFilesStatus(text, isError = false) {

@@ -38,6 +38,9 @@ async function bundles(): Promise<Record<string, string>> {
   return {
     '/vendor/superserve-rx.js': await bundle("export * from './src/index.ts';", ['rxjs']),
     '/vendor/rxjs.js': await bundle("export * from 'rxjs';", []),
+    // The Terminal tab's widget: xterm.js and its fit addon, as the page imports them by name.
+    '/vendor/xterm.js': await bundle("export * from '@xterm/xterm';", []),
+    '/vendor/xterm-addon-fit.js': await bundle("export * from '@xterm/addon-fit';", []),
   };
 }
 
@@ -52,6 +55,10 @@ export async function startBrowserExample(port = 0): Promise<BrowserExample> {
   for (const [path, body] of Object.entries(await bundles())) files[path] = { type: 'text/javascript', body };
   files['/'] = { type: 'text/html', body: await readFile(join(__dirname, 'index.html'), 'utf8') };
   files['/app.js'] = { type: 'text/javascript', body: await readFile(join(__dirname, 'app.js'), 'utf8') };
+  files['/vendor/xterm.css'] = {
+    type: 'text/css',
+    body: await readFile(join(root, 'node_modules/@xterm/xterm/css/xterm.css'), 'utf8'),
+  };
 
   const server: Server = createServer((request, response) => {
     const file = files[(request.url ?? '/').split('?', 1)[0]!];

@@ -214,6 +214,78 @@ describeWithExternal(chromiumRequirement(), 'the browser example in headless Chr
     expect(await page.isVisible('#run-output')).toBe(true);
   });
 
+  /** The terminal's screen as xterm.js renders it, one string per row, trailing blanks cut. */
+  async function screen(on: Page = page): Promise<string> {
+    const rows = await on.locator('#terminal .xterm-rows > div').allTextContents();
+    return rows.map((row) => row.replace(/\s+$/, '')).join('\n');
+  }
+  const waitForScreen = (text: RegExp, on: Page = page) =>
+    waitFor(async () => text.test(await screen(on)), 15_000, `the terminal to show ${String(text)}`);
+
+  it('Terminal tab: xterm.js attached to the shell: typing, the fitted size, a resize, Ctrl-C, exit', async () => {
+    await page.click('#tab-terminal');
+    await page.waitForSelector('#terminal .xterm-rows');
+    await page.waitForSelector('#terminal-status:text("connected")');
+    // Typing into xterm.js: its keystrokes go to the remote bash.
+    await page.keyboard.type('echo "<$((6*7))>"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(/^<42>$/m);
+    // The widget was fitted to its box, and the shell was told that size.
+    const fitted = await page.getAttribute('body', 'data-terminal-size');
+    expect(fitted).toMatch(/^\d+ \d+$/);
+    expect(fitted).not.toBe('24 80');
+    await page.keyboard.type('echo "[$(stty size)]"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(new RegExp(`^\\[${fitted}\\]$`, 'm'));
+    // Resizing the page refits the widget, and the shell sees the new size.
+    await page.setViewportSize({ width: 760, height: 640 });
+    await waitFor(
+      async () => (await page.getAttribute('body', 'data-terminal-size')) !== fitted,
+      5000,
+      'a refit',
+    );
+    const resized = await page.getAttribute('body', 'data-terminal-size');
+    await page.keyboard.type('clear; echo "[$(stty size)]"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(new RegExp(`^\\[${resized}\\]$`, 'm'));
+    // Ctrl-C (the byte 0x03) stops sleep 30, and the prompt comes back.
+    const pidFile = join(dir, 'terminal-sleep.pid');
+    await page.keyboard.type(`clear; sh -c 'echo $$ > ${pidFile}; exec sleep 30'`);
+    await page.keyboard.press('Enter');
+    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the pid file');
+    await page.keyboard.press('Control+C');
+    const [sleeping] = await readPids(pidFile);
+    await waitFor(() => !isAlive(sleeping!), 5000, 'sleep to be stopped');
+    await page.keyboard.type('echo "back $((2+3))"');
+    await page.keyboard.press('Enter');
+    await waitForScreen(/^back 5$/m);
+    await page.screenshot({ path: join(OUTPUT, 'terminal.png') });
+    // exit ends the shell, and the page says so.
+    await page.keyboard.type('exit');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#terminal-status:text("shell exited")');
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await page.click('#tab-run');
+  });
+
+  it('Terminal tab: a page from an origin the sandbox does not allow gets no shell', async () => {
+    const foreign = new URL(example.pageUrl);
+    foreign.hostname = 'localhost';
+    const other = await browser.newPage();
+    try {
+      await other.goto(foreign.href);
+      await other.waitForSelector('body[data-ready="true"]');
+      await other.click('#tab-terminal');
+      await other.waitForSelector('#terminal-status.error');
+      // The sandbox answers 403, which browsers hide: the socket just never opens.
+      expect(await other.textContent('#terminal-status')).toMatch(
+        /^ExecNetworkError: GET \/terminal: the WebSocket did not open/,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it('shows a wrong token as the typed HTTP error', async () => {
     const token = await page.inputValue('#token');
     await page.fill('#token', 'wrong-token');
