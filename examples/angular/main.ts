@@ -11,7 +11,8 @@ import {
   Injector,
   runInInjectionContext,
 } from '@angular/core';
-import { forkJoin, lastValueFrom, Subject, tap, toArray } from 'rxjs';
+import { forkJoin, lastValueFrom, of, Subject, tap, toArray } from 'rxjs';
+import { stdoutText } from 'superserve-rx';
 import { provideSuperserve, SuperserveExec } from 'superserve-rx/angular';
 import { startLocalSandbox } from 'superserve-rx/server';
 import WebSocket from 'ws';
@@ -55,6 +56,13 @@ async function main(): Promise<void> {
     stdin.next('hello\n');
     const session = await answered;
     console.log(`session: ${session.lines.join(', ')}; exit ${session.result.exitCode}`);
+
+    // A terminal, as a component hands it to attachTerminal with an xterm.js widget: a shell per
+    // subscription, ended with the context it was called in (here it exits by itself).
+    const screen = await lastValueFrom(
+      exec.terminal$({ input: of('echo "answer: $((6*7))"; exit\r') }).pipe(stdoutText(), toArray()),
+    );
+    console.log(`terminal: answer ${/answer: (\d+)\r\n/.exec(screen.join(''))?.[1]}; shell exited`);
 
     // Started in an injection context (a component's, a route's), a run ends with it: leaving
     // the route aborts the request, and the sandbox kills the command.

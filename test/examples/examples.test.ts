@@ -112,6 +112,7 @@ describe('examples', () => {
     expect(await example('angular/main.ts')).toEqual([
       'signals: one, two; exit 4',
       'session: you said: hello; exit 0',
+      'terminal: answer 42; shell exited',
       "long run: started; running false after the route's destroy",
       'upload: progress 1048576 of 1048576 bytes; written 1048576 bytes',
     ]);
