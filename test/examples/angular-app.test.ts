@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -98,6 +99,18 @@ describeWithExternal(
       expect(await page.locator('#lines .line').allTextContents()).toEqual([
         expect.stringMatching(/^Linux /),
       ]);
+    });
+
+    it('runs uname as an rxResource keyed by a signal: a new key runs again', async () => {
+      await page.goto(app.pageUrl);
+      await page.waitForSelector('#uname');
+      expect(await page.textContent('#uname')).toBe(
+        `-s: ${execFileSync('uname', ['-s'], { encoding: 'utf8' }).trim()}`,
+      );
+      await page.click('#uname-m');
+      const machine = `-m: ${execFileSync('uname', ['-m'], { encoding: 'utf8' }).trim()}`;
+      await page.waitForSelector(`#uname:text-is("${machine}")`);
+      expect(pageErrors).toEqual([]);
     });
 
     it('kills the command when the route is left', async () => {
