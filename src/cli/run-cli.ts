@@ -77,9 +77,10 @@ Exit codes: the command's own, or 2 bad usage, 64 invalid request, 65 undecodabl
 
 const SERVE_HELP = `Usage: superserve-rx serve [options]
 
-Starts a local sandbox that serves POST /exec/stream, GET /exec/connect (WebSocket) and
-POST /exec on one port, by running commands on this machine as the current user, with no
-isolation: for development and tests, not a sandbox. Runs until Ctrl-C.
+Starts a local sandbox that serves POST /exec/stream, GET /exec/connect (WebSocket),
+POST /exec and /files (this machine's own paths) on one port, by running commands on this
+machine as the current user, with no isolation: for development and tests, not a sandbox.
+Runs until Ctrl-C.
 
 Options:
   --port N       the port (default: any free port)
@@ -312,7 +313,7 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       : `Fresh tokens: POST ${sandbox.url}/sandboxes/${sandbox.sandboxId}/activate with the header X-API-Key (the key given)\n`;
   // Printing the token is the point of `serve`: the caller needs it to connect.
   io.stdout.write(
-    `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec)\n` +
+    `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec, /files)\n` +
       `Sandbox id: ${sandbox.sandboxId}\n` +
       `Access token: ${sandbox.accessToken}\n` +
       expiry +

@@ -101,14 +101,22 @@ function pulledBody(open: () => Chunks, totalBytes: number | undefined): UploadB
     stream(onPulled) {
       // A Blob is opened anew for each try; a stream, once.
       if (totalBytes !== undefined) source = undefined;
+      // Once the request has taken a chunk, the next one is read while it sends that one (a
+      // file read and a socket write at the same time); never before the first pull, so that a
+      // request that fails to connect has read nothing of a stream, and a retry loses nothing.
+      let ahead: Promise<Uint8Array | undefined> | undefined;
       return new ReadableStream<Uint8Array>(
         {
           async pull(controller) {
             try {
-              const chunk = await opened().next();
+              const chunk = await (ahead ?? opened().next());
+              ahead = undefined;
               if (chunk === undefined) return controller.close();
               onPulled(chunk.byteLength);
               controller.enqueue(chunk);
+              ahead = opened().next();
+              // Its failure is reported by the pull that awaits it, not as an unhandled rejection.
+              ahead.catch(() => undefined);
             } catch (error) {
               failure.error = error;
               controller.error(error);

@@ -19,6 +19,7 @@ import {
 } from 'superserve-rx';
 import { FAULT_TOKEN, runAgainstFaults, startFaultServer, step } from '../helpers/fault-server';
 import { outcome } from '../helpers/outcome';
+import { unusedPort } from '../helpers/sse-server';
 
 const json = (status: number, body: unknown, type = 'application/json') => [
   step.head(status, { 'content-type': type }),
@@ -92,6 +93,37 @@ describe('file functions against a fault server', () => {
     expect((read.error as ExecHttpError).body).not.toBe('');
     const write = await runAgainstFaults(script, (options) => writeFile$('/f', 'x', options));
     expect((write.error as ExecHttpError).message).toMatch(/^POST \/files failed with/);
+  });
+
+  it('reads nothing of a stream when the connection fails: no value, so a retry loses nothing', async () => {
+    let pulls = 0;
+    // highWaterMark 0: the stream itself reads nothing ahead, so every pull is the upload's.
+    const source = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls++;
+          controller.enqueue(new Uint8Array(10));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const port = await unusedPort();
+    const refused = await outcome(
+      writeFile$('/f', source, { baseUrl: `http://127.0.0.1:${port}`, accessToken: 't' }),
+    );
+    expect(refused.error).toMatchObject({ name: 'ExecNetworkError', phase: 'fetch' });
+    expect(refused.values).toEqual([]);
+    expect(pulls).toBe(0);
+    expect(source.locked).toBe(false);
+  });
+
+  it('never follows a redirect: a read gets ExecHttpError, an upload refuses it as a network error', async () => {
+    const redirect = [step.head(307, { location: 'http://127.0.0.1:9/elsewhere' })];
+    const read = await runAgainstFaults(redirect, (options) => readFile$('/f', options));
+    expect(read.error).toMatchObject({ name: 'ExecHttpError', status: 307 });
+    const write = await runAgainstFaults(redirect, (options) => writeFile$('/f', 'x', options));
+    expect(write.error).toMatchObject({ name: 'ExecNetworkError', phase: 'fetch' });
+    expect(write.requests).toHaveLength(1);
   });
 
   it('a listing or a reply that does not decode is ExecDecodeError', async () => {
