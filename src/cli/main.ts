@@ -22,6 +22,12 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// `shell` puts the terminal in raw mode and restores it on its way out; should the process end
+// some other way (a second signal's process.exit), it is restored here.
+process.on('exit', () => {
+  if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
+});
+
 runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -31,6 +37,18 @@ runCli(process.argv.slice(2), {
   },
   env: process.env,
   interrupt: interrupt.signal,
+  terminal: {
+    get isTTY() {
+      return process.stdin.isTTY === true;
+    },
+    setRawMode: (raw) => void process.stdin.setRawMode(raw),
+    size: () =>
+      process.stdout.isTTY ? { cols: process.stdout.columns, rows: process.stdout.rows } : undefined,
+    onResize: (listener) => {
+      process.on('SIGWINCH', listener);
+      return () => void process.off('SIGWINCH', listener);
+    },
+  },
   handleCtrlC: (handler) => {
     ctrlC = handler;
     return () => {

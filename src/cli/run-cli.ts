@@ -7,11 +7,13 @@ import type { ExecOutcomeEvent } from '../codec/exec-event.js';
 import type { ExecRequest } from '../codec/exec-request.js';
 import type { ExecSessionEvent } from '../codec/exec-session-event.js';
 import type { ExecSignal } from '../session/session-protocol.js';
+import type { TerminalSize } from '../session/terminal-protocol.js';
 import { type LocalSandbox, startLocalSandbox } from '../server/start-local-sandbox.js';
 import { CliWebSocket } from './cli-web-socket.js';
 import { cpCommand } from './cp-command.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { parseCliArgs, UsageError } from './parse-cli-args.js';
+import { shellCommand } from './shell-command.js';
 
 /** The `interrupt` reason when the reader of the CLI's output went away (EPIPE). */
 export const OUTPUT_CLOSED = 'output closed';
@@ -34,6 +36,20 @@ export interface CliIo {
    * {@link CliIo.interrupt} only if it returns `false`. Returns a function that removes it.
    */
   readonly handleCtrlC: (handler: () => boolean) => () => void;
+  /** This terminal, for `shell`; absent: stdin is not a terminal. */
+  readonly terminal?: CliTerminal;
+}
+
+/** What `shell` needs of the terminal it runs in. */
+export interface CliTerminal {
+  /** Whether stdin is a terminal (otherwise it is piped, with no raw mode and no size). */
+  readonly isTTY: boolean;
+  /** Raw mode on (every key as it is typed, Ctrl-C included) or off (restored). */
+  setRawMode(raw: boolean): void;
+  /** The window's size, when the terminal can tell it. */
+  size(): TerminalSize | undefined;
+  /** Calls `listener` on each change of the window's size (SIGWINCH); returns how to stop. */
+  onResize(listener: () => void): () => void;
 }
 
 const MAIN_HELP = `Usage: superserve-rx <command> [options]
@@ -44,6 +60,7 @@ Commands:
           POST /exec), for development and tests
   cp      Copy files between this machine and a sandbox, like docker cp:
           cp <local> :<remote> uploads, cp :<remote> <local> downloads (:<dir>/ as a zip)
+  shell   Open the sandbox's shell (GET /terminal) in this terminal, like ssh
 
 Run 'superserve-rx <command> --help' for a command's options.
 `;
@@ -113,6 +130,8 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
         return await serveCommand(rest, io);
       case 'cp':
         return await cpCommand(rest, io);
+      case 'shell':
+        return await shellCommand(rest, io);
       case undefined:
       case '-h':
       case '--help':
