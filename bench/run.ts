@@ -1,7 +1,8 @@
 // `npm run bench`: the contenders side by side in one process, interleaved over several rounds,
 // medians reported; then memory, lines() scaling and the local sandbox (exec$ and execSession$
 // output, execSession$ stdin, each against a direct child_process pipe), and files (bench/files.ts:
-// upload and download against cp, beside the vendor SDK). Environment:
+// upload and download against cp, beside the vendor SDK), and the terminal (bench/terminal.ts: cat
+// through terminal$ against a local pseudo-terminal, and the keystroke round trip). Environment:
 // BENCH_ROUNDS (default 5), BENCH_SCALE (payload size factor, default 1), BENCH_MEMORY_BYTES
 // (default 1 GiB), BENCH_FILE_BYTES (default 1 GiB), BENCH_FILE_ROUNDS (default 3).
 import { execFile, spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ import {
 import { startPayloadServer, type ScenarioStats } from './payload-process.js';
 import { CliWebSocket } from '../src/cli/cli-web-socket.js';
 import { fileFigures, fileSummary, fileTable } from './files.js';
+import { terminalFigures, terminalSummary, terminalTable } from './terminal.js';
 import { SCENARIOS } from './scenarios.js';
 import { directOutput, directStdin, outputCommand, sessionOutput, sessionStdin } from './sessions.js';
 
@@ -319,6 +321,12 @@ async function main(): Promise<void> {
     );
     console.log(fileTable(files));
 
+    const terminal = await terminalFigures();
+    console.log(
+      `\n## terminal: cat of ${fixed(Number(process.env.BENCH_TERMINAL_BYTES ?? 256 * MiB) / MiB, 0)} MiB in the shell, terminal$ against a local pseudo-terminal; ${process.env.BENCH_TERMINAL_KEYS ?? 1000} keystrokes`,
+    );
+    console.log(terminalTable(terminal));
+
     const m = (scenario: string) => medians[scenario]!;
     const sdkMin = Math.min(...SCENARIOS.map((s) => m(s)['@superserve/sdk']! / m(s)['exec$ lines']!));
     console.log(
@@ -334,7 +342,9 @@ async function main(): Promise<void> {
         `(CliWebSocket ${ratio(local.stdin, 'execSession$ + CliWebSocket, sandbox in this process')}, ${ratio(local.stdin, 'execSession$ + CliWebSocket, `serve` in its own process')}); ` +
         `session memory +${Object.values(sessionMemory)
           .map((figure) => fixed(figure.growth / MiB, 1))
-          .join(', +')} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin; ${fileSummary(files)}`,
+          .join(
+            ', +',
+          )} MiB for ${fixed(MEMORY_BYTES / MiB, 0)} MiB of stdin; ${fileSummary(files)}; ${terminalSummary(terminal)}`,
     );
   } finally {
     server.close();
