@@ -57,7 +57,7 @@ const MAIN_HELP = `Usage: superserve-rx <command> [options]
 Commands:
   exec    Run a command in a Superserve sandbox (or an embedded local one) and stream its output
   serve   Start a local sandbox that speaks the exec data plane (POST /exec/stream, GET /exec/connect,
-          POST /exec), for development and tests
+          POST /exec, GET /terminal, /files), for development and tests
   cp      Copy files between this machine and a sandbox, like docker cp:
           cp <local> :<remote> uploads, cp :<remote> <local> downloads (:<dir>/ as a zip)
   shell   Open the sandbox's shell (GET /terminal) in this terminal, like ssh
@@ -95,7 +95,8 @@ Exit codes: the command's own, or 2 bad usage, 64 invalid request, 65 undecodabl
 const SERVE_HELP = `Usage: superserve-rx serve [options]
 
 Starts a local sandbox that serves POST /exec/stream, GET /exec/connect (WebSocket),
-POST /exec and /files (this machine's own paths) on one port, by running commands on this
+POST /exec, GET /terminal (WebSocket: bash in a pseudo-terminal) and /files (this machine's
+own paths) on one port, by running commands on this
 machine as the current user, with no isolation: for development and tests, not a sandbox.
 Runs until Ctrl-C.
 
@@ -332,7 +333,7 @@ async function serveCommand(args: ReadonlyArray<string>, io: CliIo): Promise<num
       : `Fresh tokens: POST ${sandbox.url}/sandboxes/${sandbox.sandboxId}/activate with the header X-API-Key (the key given)\n`;
   // Printing the token is the point of `serve`: the caller needs it to connect.
   io.stdout.write(
-    `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec, /files)\n` +
+    `Local sandbox listening on ${sandbox.url} (POST /exec/stream, GET /exec/connect, POST /exec, GET /terminal, /files)\n` +
       `Sandbox id: ${sandbox.sandboxId}\n` +
       `Access token: ${sandbox.accessToken}\n` +
       expiry +
