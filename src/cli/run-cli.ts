@@ -96,8 +96,8 @@ const SERVE_HELP = `Usage: superserve-rx serve [options]
 
 Starts a local sandbox that serves POST /exec/stream, GET /exec/connect (WebSocket),
 POST /exec, GET /terminal (WebSocket: bash in a pseudo-terminal) and /files (this machine's
-own paths) on one port, by running commands on this
-machine as the current user, with no isolation: for development and tests, not a sandbox.
+own paths) on one port, by running commands on this machine as the current user, with no
+isolation: for development and tests, not a sandbox.
 Runs until Ctrl-C.
 
 Options:

@@ -283,11 +283,12 @@ describe('/terminal: the shell', () => {
 
 describe('/terminal: limits and backpressure', () => {
   it('cuts an idle terminal with no close frame (1006) and kills its shell', async () => {
-    const sandbox = await start({ terminalIdleMs: 400 });
+    // Long enough for a loaded machine's bash to start and write its pid before going idle.
+    const sandbox = await start({ terminalIdleMs: 2000 });
     const session = await terminal(sandbox);
     const pidFile = join(dir, 'idle.pid');
     type(session, `echo $$ > ${pidFile}\n`);
-    await waitFor(async () => (await readPids(pidFile)).length === 1, 5000, 'the pid file');
+    await waitFor(async () => (await readPids(pidFile)).length === 1, 10_000, 'the pid file');
     expect((await session.closed).code).toBe(1006);
     const [pid] = await readPids(pidFile);
     await waitFor(() => !isAlive(pid!), 5000, 'the shell to be killed');
