@@ -14,6 +14,11 @@ import {
 } from '../session/session-protocol.js';
 import { type ProcessRun, runProcess, type StartFailure } from './run-process.js';
 import type { SandboxContext } from './sandbox-context.js';
+import {
+  SOCKET_CLOSE_GRACE_MS,
+  SOCKET_OUTPUT_HIGH_WATER,
+  SOCKET_OUTPUT_LOW_WATER,
+} from './protocol-constants.js';
 
 /** `GET /exec/connect`, mounted on the sandbox's HTTP server through its `upgrade` event. */
 export interface ExecConnectEndpoint {
@@ -23,13 +28,6 @@ export interface ExecConnectEndpoint {
 
 /** The signals a client may send; any other name is ignored, as on the service. */
 const SIGNALS: ReadonlySet<string> = new Set(EXEC_SIGNALS);
-
-/** Unsent output bytes above which the pipes are paused, and at or below which they resume. */
-const OUTPUT_HIGH_WATER = 1024 * 1024;
-const OUTPUT_LOW_WATER = 256 * 1024;
-
-/** How long a closing handshake may take before the socket is dropped. */
-const CLOSE_GRACE_MS = 1000;
 
 /** How long a client has to answer a ping (or less, if pings come more often). */
 const PONG_TIMEOUT_MS = 10_000;
@@ -118,7 +116,7 @@ function runSession(ws: WebSocket, context: SandboxContext): void {
     if (closed) return;
     ws.close(code, truncateReason(reason));
     // A client that never answers the closing handshake is dropped.
-    after(CLOSE_GRACE_MS, () => ws.terminate());
+    after(SOCKET_CLOSE_GRACE_MS, () => ws.terminate());
   };
 
   // Nothing within the start timeout: the socket is dropped, no close frame.
@@ -170,12 +168,12 @@ function runSession(ws: WebSocket, context: SandboxContext): void {
       unsent += frame.length;
       ws.send(frame, { binary: true }, () => {
         unsent -= frame.length;
-        if (outputPaused && unsent <= OUTPUT_LOW_WATER) {
+        if (outputPaused && unsent <= SOCKET_OUTPUT_LOW_WATER) {
           outputPaused = false;
           child.resumeOutput();
         }
       });
-      if (!outputPaused && unsent > OUTPUT_HIGH_WATER) {
+      if (!outputPaused && unsent > SOCKET_OUTPUT_HIGH_WATER) {
         // The client takes output slowly: stop reading the pipes (the command then blocks on
         // write) rather than buffering its output without bound.
         outputPaused = true;

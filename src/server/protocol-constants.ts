@@ -47,3 +47,11 @@ export const TERMINAL_IDLE_MS = 10 * 60 * 1000;
 
 /** How long a `/terminal` connection may last (4 hours). */
 export const TERMINAL_MAX_MS = 4 * 60 * 60 * 1000;
+
+/** Unsent bytes a WebSocket endpoint (`/exec/connect`, `/terminal`) may queue before it pauses its
+ * process's output, and at or below which it resumes it. */
+export const SOCKET_OUTPUT_HIGH_WATER = 1024 * 1024;
+export const SOCKET_OUTPUT_LOW_WATER = 256 * 1024;
+
+/** How long a WebSocket endpoint's closing handshake may take before the socket is dropped. */
+export const SOCKET_CLOSE_GRACE_MS = 1000;

@@ -13,6 +13,11 @@ import {
 } from '../session/terminal-protocol.js';
 import { TOKEN_SUBPROTOCOL_PREFIX } from '../session/session-protocol.js';
 import { loadPty, PTY_PACKAGE, type PtyModule } from './load-pty.js';
+import {
+  SOCKET_CLOSE_GRACE_MS,
+  SOCKET_OUTPUT_HIGH_WATER,
+  SOCKET_OUTPUT_LOW_WATER,
+} from './protocol-constants.js';
 import type { SandboxContext } from './sandbox-context.js';
 import { type ShellRun, spawnShell } from './spawn-shell.js';
 
@@ -36,13 +41,6 @@ export interface TerminalSettings {
 
 /** The signals a client may send to the shell; any other name is ignored, as on the service. */
 const SIGNALS: ReadonlySet<string> = new Set(TERMINAL_SIGNALS);
-
-/** Unsent output bytes above which the terminal is paused, and at or below which it resumes. */
-const OUTPUT_HIGH_WATER = 1024 * 1024;
-const OUTPUT_LOW_WATER = 256 * 1024;
-
-/** How long a closing handshake may take before the socket is dropped. */
-const CLOSE_GRACE_MS = 1000;
 
 /** How often the idle limit is checked, at most (the service checks once a minute). */
 const IDLE_CHECK_MS = 60_000;
@@ -179,7 +177,7 @@ function runTerminal(
     if (closed) return;
     ws.close(code, reason);
     // A client that never answers the closing handshake is dropped.
-    const timer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    const timer = setTimeout(() => ws.terminate(), SOCKET_CLOSE_GRACE_MS);
     timers.add(timer);
   };
   // The idle and session limits end the connection as the service does: no close frame.
@@ -222,12 +220,12 @@ function runTerminal(
     unsent += frame.length;
     ws.send(frame, { binary: true }, () => {
       unsent -= frame.length;
-      if (outputPaused && unsent <= OUTPUT_LOW_WATER) {
+      if (outputPaused && unsent <= SOCKET_OUTPUT_LOW_WATER) {
         outputPaused = false;
         shell?.resumeOutput();
       }
     });
-    if (!outputPaused && unsent > OUTPUT_HIGH_WATER) {
+    if (!outputPaused && unsent > SOCKET_OUTPUT_HIGH_WATER) {
       // The client takes output slowly: stop reading the terminal (its programs then block on
       // write) rather than buffering their output without bound.
       outputPaused = true;
