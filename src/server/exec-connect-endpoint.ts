@@ -1,4 +1,4 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isLeft } from '../codec/either.js';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
@@ -10,9 +10,10 @@ import {
   EXEC_SUBPROTOCOL,
   MAX_SESSION_FRAME_PAYLOAD_BYTES,
   SESSION_CHANNEL,
-  TOKEN_SUBPROTOCOL_PREFIX,
 } from '../session/session-protocol.js';
 import { type ProcessRun, runProcess, type StartFailure } from './run-process.js';
+import { offeredToken } from './offered-token.js';
+import { refuseUpgrade } from './refuse-upgrade.js';
 import type { SandboxContext } from './sandbox-context.js';
 import {
   SOCKET_CLOSE_GRACE_MS,
@@ -58,41 +59,19 @@ export function createExecConnectEndpoint(context: SandboxContext): ExecConnectE
     upgrade(request, socket, head) {
       const origin = request.headers.origin;
       if (origin !== undefined && !context.cors.allows(origin)) {
-        return refuse(socket, 403, 'origin not allowed');
+        return refuseUpgrade(socket, 403, 'origin not allowed');
       }
-      if (context.runs.closing) return refuse(socket, 503, 'sandbox is shutting down');
-      if (context.runs.full()) return refuse(socket, 429, 'too many connections to sandbox');
+      if (context.runs.closing) return refuseUpgrade(socket, 503, 'sandbox is shutting down');
+      if (context.runs.full()) return refuseUpgrade(socket, 429, 'too many connections to sandbox');
       const access = context.authorize(offeredToken(request.headers['sec-websocket-protocol']));
       if (access === 'missing') {
-        return refuse(socket, 401, 'missing token (pass as Sec-WebSocket-Protocol: token.<value>)');
+        return refuseUpgrade(socket, 401, 'missing token (pass as Sec-WebSocket-Protocol: token.<value>)');
       }
-      if (access === 'invalid') return refuse(socket, 401, 'invalid access token');
+      if (access === 'invalid') return refuseUpgrade(socket, 401, 'invalid access token');
       // Completes at once (no verifyClient), or answers a malformed handshake with 400 itself.
       server.handleUpgrade(request, socket, head, (ws) => runSession(ws, context));
     },
   };
-}
-
-/** The token offered as `token.<value>` among the subprotocols, if any. */
-function offeredToken(header: string | undefined): string | undefined {
-  for (const protocol of (header ?? '').split(',')) {
-    const name = protocol.trim();
-    if (name.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return name.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-  }
-  return undefined;
-}
-
-/** Answers an upgrade request in plain text before any WebSocket exists, then closes. */
-function refuse(socket: Duplex, status: number, text: string): void {
-  const body = `${text}\n`;
-  socket.once('finish', () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /** One session, from the upgrade to the close: tracked as a run the whole time. */

@@ -1,4 +1,4 @@
-import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import {
@@ -11,13 +11,14 @@ import {
   TERMINAL_SIGNALS,
   TERMINAL_SUBPROTOCOL,
 } from '../session/terminal-protocol.js';
-import { TOKEN_SUBPROTOCOL_PREFIX } from '../session/session-protocol.js';
 import { loadPty, PTY_PACKAGE, type PtyModule } from './load-pty.js';
 import {
   SOCKET_CLOSE_GRACE_MS,
   SOCKET_OUTPUT_HIGH_WATER,
   SOCKET_OUTPUT_LOW_WATER,
 } from './protocol-constants.js';
+import { offeredToken } from './offered-token.js';
+import { refuseUpgrade } from './refuse-upgrade.js';
 import type { SandboxContext } from './sandbox-context.js';
 import { type ShellRun, spawnShell } from './spawn-shell.js';
 
@@ -49,6 +50,9 @@ const IDLE_CHECK_MS = 60_000;
 const INITIAL_COLS = 80;
 const INITIAL_ROWS = 24;
 
+/** The header line every `/terminal` response carries, as on the service. */
+const REFERRER_POLICY = 'Referrer-Policy: no-referrer';
+
 /** The warning emitted (once per sandbox) when the pseudo-terminal library cannot load. */
 const UNAVAILABLE_WARNING = 'TerminalUnavailableWarning';
 
@@ -75,7 +79,7 @@ export function createTerminalEndpoint(
     WebSocket: TerminalSocket,
     handleProtocols: (protocols) => (protocols.has(TERMINAL_SUBPROTOCOL) ? TERMINAL_SUBPROTOCOL : false),
   });
-  server.on('headers', (headers: string[]) => headers.push('Referrer-Policy: no-referrer'));
+  server.on('headers', (headers: string[]) => headers.push(REFERRER_POLICY));
   let warned = false;
   const load = settings.loadPty ?? (() => loadPty());
   const pty = (): Promise<PtyModule | undefined> =>
@@ -122,13 +126,9 @@ class TerminalSocket extends WebSocket {
   }
 }
 
-/** The token offered as `token.<value>` among the subprotocols, if any. */
-function offeredToken(header: string | undefined): string | undefined {
-  for (const protocol of (header ?? '').split(',')) {
-    const name = protocol.trim();
-    if (name.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) return name.slice(TOKEN_SUBPROTOCOL_PREFIX.length);
-  }
-  return undefined;
+/** Refuses an upgrade as the service's terminal does (its responses carry `Referrer-Policy`). */
+function refuse(socket: Duplex, status: number, text: string): void {
+  refuseUpgrade(socket, status, text, [REFERRER_POLICY]);
 }
 
 /** The `host[:port]` of an origin, as the service names it (the origin itself if it is not a URL). */
@@ -138,20 +138,6 @@ function hostOf(origin: string): string {
   } catch {
     return origin;
   }
-}
-
-/** Answers an upgrade request in plain text before any WebSocket exists, then closes. */
-function refuse(socket: Duplex, status: number, text: string): void {
-  const body = `${text}\n`;
-  socket.once('finish', () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      'Referrer-Policy: no-referrer\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 /** One terminal, from the upgrade to the close: tracked as a run the whole time. */
